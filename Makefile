@@ -1,0 +1,42 @@
+# Every target installs what is missing first, so each is safe to run on a fresh clone and again.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PY_STAMP := $(VENV)/.installed-$(shell cksum < requirements-lock.txt | cut -d" " -f1)
+NODE_STAMP := node_modules/.installed
+# The pinned Node.js 22 (npm package `node`) and the pinned CDK CLI come first on PATH, so jsii
+# never runs on the machine's end-of-life Node.js.
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+export CDK_DISABLE_CLI_TELEMETRY := true
+
+.PHONY: setup synth test lint typecheck clean lock
+
+setup: $(PY_STAMP) $(NODE_STAMP)
+
+$(PY_STAMP): requirements-lock.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-lock.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+synth: setup
+	cdk synth --quiet
+	@echo "Synthesized: $$(ls $(CURDIR)/cdk.out/*.template.json)"
+
+test: setup
+	$(PY) -m pytest
+
+clean:
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache
+
+# Re-pin the whole tree after changing requirements-dev.txt.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	{ echo "# Full pinned tree (pip freeze of requirements-dev.txt). Regenerate: make lock"; \
+	  .lock-venv/bin/pip freeze | grep -v '^pip=='; } > requirements-lock.txt
+	rm -rf .lock-venv

@@ -1,0 +1,169 @@
+"""The one Lambda function per stack that backs every ProxySessionSettings in it."""
+
+from __future__ import annotations
+
+import shutil
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Final
+
+import jsii
+from aws_cdk import (
+    ArnFormat,
+    AssetHashType,
+    BundlingOptions,
+    DockerImage,
+    Duration,
+    ILocalBundling,
+    RemovalPolicy,
+    Stack,
+)
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+PROVIDER_ID: Final = "ChimeProxySessionProvider"
+# The installed wheel carries the handler inside the package; a source checkout keeps it in lambda/.
+_PACKAGED_HANDLER = Path(__file__).resolve().parent / "_handler"
+_SOURCE_HANDLER = Path(__file__).resolve().parents[2] / "lambda"
+HANDLER_DIR: Final = _PACKAGED_HANDLER if _PACKAGED_HANDLER.is_dir() else _SOURCE_HANDLER
+
+RUNTIME: Final = lambda_.Runtime.PYTHON_3_14
+FUNCTION_TIMEOUT: Final = Duration.minutes(2)
+SERVICE_TIMEOUT: Final = Duration.minutes(5)
+LOG_RETENTION: Final = logs.RetentionDays.ONE_MONTH
+
+
+def handler_sources() -> list[Path]:
+    """The handler modules that ship: every top-level ``.py`` file of the handler folder."""
+    return sorted(path for path in HANDLER_DIR.glob("*.py") if path.is_file())
+
+
+def _crhelper_files() -> list[tuple[Path, str]]:
+    """crhelper's installed files (package and licence), as (source, path in the asset)."""
+    distribution = metadata.distribution("crhelper")
+    files: list[tuple[Path, str]] = []
+    for entry in distribution.files or []:
+        relative = str(entry)
+        if "__pycache__" in relative or relative.endswith(".pyc"):
+            continue
+        if relative.startswith("crhelper/"):
+            files.append((Path(str(distribution.locate_file(entry))), relative))
+        elif relative.endswith(("LICENSE", "NOTICE")):
+            files.append((Path(str(distribution.locate_file(entry))), f"crhelper/{Path(relative).name}"))
+    if not any(target == "crhelper/__init__.py" for _, target in files):
+        raise RuntimeError(
+            "crhelper is not installed where this library runs; install it "
+            "(pip install crhelper==2.0.12) so the handler asset can include it."
+        )
+    return files
+
+
+@jsii.implements(ILocalBundling)
+class _CopyBundler:
+    """Bundles the asset by copying files: no Docker, no network, same bytes every time."""
+
+    def try_bundle(self, output_dir: str, options: Any) -> bool:
+        """Copy the handler modules and crhelper into ``output_dir``; never falls back to Docker."""
+        out = Path(output_dir)
+        for source in handler_sources():
+            shutil.copyfile(source, out / source.name)
+        for source, target in _crhelper_files():
+            destination = out / target
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, destination)
+        return True
+
+
+class ProxySessionProvider(Construct):
+    """The function, its role and log group; shared by all ProxySessionSettings of a stack."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self._granted_update: set[str] = set()
+        self._granted_delete: set[str] = set()
+
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=LOG_RETENTION,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Applies Chime SDK Voice proxy-session settings for CloudFormation",
+        )
+        self.log_group.grant_write(self.role)
+        self._update_statement = iam.PolicyStatement(actions=["chime:UpdateProxySession"])
+        self._delete_statement = iam.PolicyStatement(actions=["chime:DeleteProxySession"])
+        # Created on the first grant: a policy without statements does not synthesize.
+        self.policy: iam.Policy | None = None
+
+        self.function = lambda_.Function(
+            self,
+            "Handler",
+            description="Custom::ChimeProxySessionSettings (UpdateProxySession on create/update)",
+            runtime=RUNTIME,
+            architecture=lambda_.Architecture.ARM_64,
+            handler="index.handler",
+            code=lambda_.Code.from_asset(
+                str(HANDLER_DIR),
+                asset_hash_type=AssetHashType.OUTPUT,
+                bundling=BundlingOptions(
+                    image=DockerImage.from_registry("scratch"),
+                    local=_CopyBundler(),
+                ),
+            ),
+            role=self.role,
+            timeout=FUNCTION_TIMEOUT,
+            memory_size=256,
+            log_group=self.log_group,
+        )
+
+    @property
+    def service_token(self) -> str:
+        """The function's ARN, the ServiceToken of every Custom::ChimeProxySessionSettings."""
+        return self.function.function_arn
+
+    def grant(self, voice_connector_id: str, *, delete: bool = False) -> iam.Policy:
+        """Allow UpdateProxySession (and DeleteProxySession if ``delete``) on a voice connector.
+
+        ProxySessionSettings calls this itself; call it for plain Custom::ChimeProxySessionSettings
+        resources that use ``service_token``. Returns the policy, for resources to depend on.
+        """
+        arn = Stack.of(self).format_arn(
+            service="chime",
+            resource="vc",
+            resource_name=voice_connector_id,
+            arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+        )
+        policy = self.policy
+        if policy is None:
+            policy = self.policy = iam.Policy(self, "ChimePolicy", roles=[self.role])
+            policy.add_statements(self._update_statement)
+        if voice_connector_id not in self._granted_update:
+            self._granted_update.add(voice_connector_id)
+            self._update_statement.add_resources(arn)
+        if delete and voice_connector_id not in self._granted_delete:
+            if not self._granted_delete:
+                policy.add_statements(self._delete_statement)
+            self._granted_delete.add(voice_connector_id)
+            self._delete_statement.add_resources(arn)
+        return policy
+
+    @classmethod
+    def of(cls, scope: Construct) -> ProxySessionProvider:
+        """Return the stack's provider, creating it on first use."""
+        stack = Stack.of(scope)
+        existing = stack.node.try_find_child(PROVIDER_ID)
+        if isinstance(existing, ProxySessionProvider):
+            return existing
+        if existing is not None:
+            raise ValueError(
+                f"Stack {stack.node.path} already has a child named {PROVIDER_ID!r} that is not "
+                "the proxy-session provider; rename that construct."
+            )
+        return cls(stack, PROVIDER_ID)

@@ -1,0 +1,123 @@
+"""ProxySessionSettings: a proxy session's capabilities and expiry, declared in CDK code."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Final
+
+from aws_cdk import Annotations, CustomResource, Duration, RemovalPolicy, Stack
+from constructs import Construct
+
+from . import schema
+from .provider import SERVICE_TIMEOUT, ProxySessionProvider
+from .validation import (
+    Capability,
+    validate_capabilities,
+    validate_expiry,
+    validate_proxy_session_id,
+    validate_removal_policy,
+    validate_voice_connector_id,
+)
+
+EXPIRY_WARNING_ID: Final = "chime-proxy-session:expiryAboveDocumentedMaximum"
+
+
+class ProxySessionSettings(Construct):
+    """Applies capabilities and expiry to an existing Chime SDK Voice proxy session.
+
+    Every deploy that creates or changes this construct calls ``UpdateProxySession``. Deleting it
+    leaves the session as it is (``RemovalPolicy.RETAIN``, the default) or ends it with
+    ``DeleteProxySession`` (``RemovalPolicy.DESTROY``). All instances in a stack share one Lambda
+    function.
+
+    :param scope: the parent construct.
+    :param construct_id: the construct id.
+    :param voice_connector_id: the voice connector that holds the session (a string or token).
+    :param proxy_session_id: the proxy session to manage (a string or token).
+    :param capabilities: what the session carries: ``Capability.VOICE``, ``Capability.SMS`` or both.
+    :param expiry: how long the session lasts, in whole minutes, at least one minute (the service
+        documents 12 hours as its maximum). Default: the session's expiry is left as it is.
+    :param removal_policy: ``RemovalPolicy.RETAIN`` (default) leaves the session untouched when
+        this construct is removed or replaced; ``RemovalPolicy.DESTROY`` ends the session then.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        voice_connector_id: str,
+        proxy_session_id: str,
+        capabilities: Sequence[Capability],
+        expiry: Duration | None = None,
+        removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        path = self.node.path
+        vc_id = validate_voice_connector_id(path, voice_connector_id)
+        session_id = validate_proxy_session_id(path, proxy_session_id)
+        capability_values = validate_capabilities(path, capabilities)
+        expiry_minutes = validate_expiry(path, expiry)
+        policy = validate_removal_policy(path, removal_policy)
+        if isinstance(expiry_minutes, int) and expiry_minutes > schema.EXPIRY_MINUTES_DOCUMENTED_MAX:
+            Annotations.of(self).add_warning_v2(
+                EXPIRY_WARNING_ID,
+                f"expiry is {expiry_minutes} minutes, above the {schema.EXPIRY_MINUTES_DOCUMENTED_MAX}"
+                "-minute (12-hour) maximum that the service documents; the service may reject it.",
+            )
+
+        self.voice_connector_id: str = vc_id
+        self.proxy_session_id: str = session_id
+        self.capabilities: tuple[Capability, ...] = tuple(capabilities)
+        self.expiry: Duration | None = expiry
+        self.removal_policy: RemovalPolicy = removal_policy
+
+        self.provider = ProxySessionProvider.of(self)
+        chime_policy = self.provider.grant(vc_id, delete=policy == schema.DESTROY)
+
+        properties: dict[str, Any] = {
+            schema.VOICE_CONNECTOR_ID: vc_id,
+            schema.PROXY_SESSION_ID: session_id,
+            schema.CAPABILITIES: capability_values,
+            schema.REMOVAL_POLICY: policy,
+        }
+        if expiry_minutes is not None:
+            properties[schema.EXPIRY_MINUTES] = expiry_minutes
+        self.resource = CustomResource(
+            self,
+            "Resource",
+            service_token=self.provider.service_token,
+            resource_type=schema.RESOURCE_TYPE,
+            properties=properties,
+            service_timeout=SERVICE_TIMEOUT,
+        )
+        # The role's Chime policy must be in place before the first call.
+        self.resource.node.add_dependency(chime_policy)
+
+    @property
+    def attr_status(self) -> str:
+        """The session's status after the last update (Open, InProgress or Closed)."""
+        return self.resource.get_att_string(schema.ATTR_STATUS)
+
+    @property
+    def attr_expiry_minutes(self) -> str:
+        """The session's expiry in minutes, as the service reports it (empty if none)."""
+        return self.resource.get_att_string(schema.ATTR_EXPIRY_MINUTES)
+
+    @property
+    def attr_capabilities(self) -> str:
+        """The session's capabilities, comma-joined (e.g. ``Voice,SMS``)."""
+        return self.resource.get_att_string(schema.ATTR_CAPABILITIES)
+
+    @property
+    def attr_updated_timestamp(self) -> str:
+        """When the service last updated the session (ISO 8601)."""
+        return self.resource.get_att_string(schema.ATTR_UPDATED_TIMESTAMP)
+
+    @staticmethod
+    def service_token(scope: Construct) -> str:
+        """The ServiceToken (function ARN) for plain ``Custom::ChimeProxySessionSettings`` resources.
+
+        Creates the stack's shared function if it does not exist yet.
+        """
+        return ProxySessionProvider.of(Stack.of(scope)).service_token

@@ -1,0 +1,145 @@
+"""Synth-time validation of ProxySessionSettings props.
+
+Only literal values are checked: tokens (e.g. ``CfnVoiceConnector.attr_voice_connector_id``) are
+resolved at deploy time, and the handler validates them again then.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from enum import Enum
+
+from aws_cdk import Duration, RemovalPolicy, Token
+
+from . import schema
+
+
+class Capability(Enum):
+    """What a proxy session can carry: voice calls, SMS messages, or both."""
+
+    VOICE = "Voice"
+    SMS = "SMS"
+
+
+class ProxySessionSettingsError(ValueError):
+    """A ProxySessionSettings prop is invalid; the message names the prop and the value."""
+
+
+_MAX_ECHO = 80
+
+
+def _echo(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= _MAX_ECHO else f"{text[: _MAX_ECHO - 3]}..."
+
+
+def _fail(construct_path: str, message: str) -> ProxySessionSettingsError:
+    return ProxySessionSettingsError(f"ProxySessionSettings {construct_path}: {message}")
+
+
+def validate_voice_connector_id(path: str, value: object) -> str:
+    """Check a literal voice connector id against the service model's pattern."""
+    if not isinstance(value, str):
+        raise _fail(
+            path,
+            f"voice_connector_id must be a string or token, got {_echo(value)}. Pass e.g. "
+            "CfnVoiceConnector.attr_voice_connector_id.",
+        )
+    if Token.is_unresolved(value):
+        return value
+    if not re.fullmatch(schema.VOICE_CONNECTOR_ID_REGEX, value):
+        raise _fail(
+            path,
+            f"voice_connector_id {_echo(value)} is not a voice connector id: expected 21 or 22 "
+            "lower-case letters and digits, or a lower-case UUID.",
+        )
+    return value
+
+
+def validate_proxy_session_id(path: str, value: object) -> str:
+    """Check a literal proxy session id: 1 to 128 printable ASCII characters, not blank."""
+    if not isinstance(value, str):
+        raise _fail(path, f"proxy_session_id must be a string or token, got {_echo(value)}.")
+    if Token.is_unresolved(value):
+        return value
+    if not value.strip():
+        raise _fail(path, f"proxy_session_id must not be empty or blank, got {_echo(value)}.")
+    if len(value) > schema.PROXY_SESSION_ID_MAX_LENGTH:
+        raise _fail(
+            path,
+            f"proxy_session_id is {len(value)} characters long ({_echo(value)}); the service "
+            f"accepts at most {schema.PROXY_SESSION_ID_MAX_LENGTH}.",
+        )
+    if not re.fullmatch(schema.PROXY_SESSION_ID_REGEX, value):
+        raise _fail(
+            path,
+            f"proxy_session_id {_echo(value)} holds a character that no proxy session id holds: "
+            "ids are printable ASCII without spaces or '/'.",
+        )
+    return value
+
+
+def validate_capabilities(path: str, value: object) -> list[str]:
+    """Check capabilities: non-empty, Capability members only, no duplicates."""
+    allowed = "Capability.VOICE, Capability.SMS"
+    if isinstance(value, str) and Token.is_unresolved(value):
+        raise _fail(path, "capabilities must be a list of Capability values, not a token.")
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise _fail(
+            path, f"capabilities must be a list of Capability values ({allowed}), got {_echo(value)}."
+        )
+    if not value:
+        raise _fail(path, f"capabilities must not be empty. Pass at least one of {allowed}.")
+    names: list[str] = []
+    for index, item in enumerate(value):
+        if not isinstance(item, Capability):
+            raise _fail(
+                path,
+                f"capabilities[{index}] is {_echo(item)}; use {allowed} "
+                f"(e.g. Capability.VOICE rather than 'Voice').",
+            )
+        if item.value in names:
+            raise _fail(
+                path,
+                f"capabilities lists Capability.{item.name} twice; list each capability once.",
+            )
+        names.append(item.value)
+    return names
+
+
+def validate_expiry(path: str, value: object) -> int | float | None:
+    """Return the expiry in whole minutes (a token number passes through), or None if unset."""
+    if value is None:
+        return None
+    if not isinstance(value, Duration):
+        raise _fail(
+            path, f"expiry must be a Duration such as Duration.hours(2), got {_echo(value)}."
+        )
+    if value.is_unresolved():
+        return value.to_minutes()
+    seconds = value.to_seconds()
+    if seconds % 60 != 0 or not math.isfinite(seconds):
+        raise _fail(
+            path,
+            f"expiry must be a whole number of minutes, got {value.to_human_string()}. "
+            "Use e.g. Duration.minutes(90).",
+        )
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        raise _fail(path, f"expiry must be at least 1 minute, got {value.to_human_string()}.")
+    return minutes
+
+
+def validate_removal_policy(path: str, value: object) -> str:
+    """Map RETAIN and DESTROY to the handler's values; reject the other policies."""
+    if value == RemovalPolicy.RETAIN:
+        return schema.RETAIN
+    if value == RemovalPolicy.DESTROY:
+        return schema.DESTROY
+    raise _fail(
+        path,
+        f"removal_policy must be RemovalPolicy.RETAIN (leave the session as it is on delete) or "
+        f"RemovalPolicy.DESTROY (end it), got {_echo(value)}.",
+    )
