@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from crhelper import CfnResource
+from crhelper import CfnResource, resource_helper
 from proxy_session_settings import failed_create_physical_id, redact
 
 logger = logging.getLogger(__name__)
@@ -151,20 +151,31 @@ def deliver_response(
         sleep(wait)
 
 
+class _NoClients:
+    """Stands in for boto3 while crhelper initialises: its polling clients are never used."""
+
+    @staticmethod
+    def client(*_args: object, **_kwargs: object) -> None:
+        return None
+
+
 class ProductionCfnResource(CfnResource):  # type: ignore[misc]
     """crhelper's CfnResource with the production settings described in this module's docstring."""
 
     def __init__(self) -> None:
-        super().__init__(
-            json_logging=False,
-            log_level="INFO",
-            boto_level="WARNING",
-            sleep_on_delete=0,
-        )
-
-    def _construct_boto3_client(self, service: str, **kwargs: Any) -> None:
-        # Only crhelper's polling mode uses these clients, and this handler never polls.
-        return None
+        # crhelper's __init__ builds lambda/events/logs clients with boto3.client; only its
+        # polling mode uses them and this handler never polls, so it gets a factory of None.
+        real_boto3 = resource_helper.boto3
+        resource_helper.boto3 = _NoClients
+        try:
+            super().__init__(
+                json_logging=False,
+                log_level="INFO",
+                boto_level="WARNING",
+                sleep_on_delete=0,
+            )
+        finally:
+            resource_helper.boto3 = real_boto3
 
     def generate_physical_id(self, event: Mapping[str, Any]) -> str:
         """Answer a failed Create with an id its rollback Delete recognises."""

@@ -62,7 +62,7 @@ try:
         config=Config(
             # Retries are the handler's own (proxy_session_calls): botocore's standard mode does
             # not retry ThrottledClientException, and one loop keeps one deadline.
-            retries={"mode": "standard", "max_attempts": 1},
+            retries={"mode": "standard", "total_max_attempts": 1},
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
             read_timeout=READ_TIMEOUT_SECONDS,
             user_agent_extra="cdk-chime-proxy-session",

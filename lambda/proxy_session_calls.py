@@ -1,7 +1,7 @@
 """ChimeSDKVoice calls with the handler's own retry policy and error messages.
 
 The client is passed in (so tests wrap a real client in botocore's Stubber) and must be built with
-botocore retries off (``max_attempts=1``): botocore's standard mode does not retry the modeled
+botocore retries off (``total_max_attempts=1``): botocore's standard mode does not retry the modeled
 ``ThrottledClientException`` (429), so one loop here retries every transient failure within a
 single budget that always leaves time to answer CloudFormation before the Lambda deadline.
 """
@@ -125,6 +125,10 @@ def call_with_retries(
         policy.sleep(wait)
 
 
+def _attempts(count: int) -> str:
+    return f"{count} attempt" if count == 1 else f"{count} attempts"
+
+
 def _vc_arn_hint(settings: SessionSettings) -> str:
     return f"arn:<partition>:chime:<region>:<account>:vc/{settings.voice_connector_id}"
 
@@ -156,14 +160,14 @@ def explain_failure(operation: str, settings: SessionSettings, error: Exception)
         if code in RETRYABLE_CODES and attempts is not None:
             return (
                 f"{operation}: the service kept answering {code} for {session} "
-                f"({attempts} attempts over {elapsed or 0:.0f} s){detail}. Nothing was changed; "
+                f"({_attempts(attempts)} over {elapsed or 0:.0f} s){detail}. Nothing was changed; "
                 "deploy again later, or deploy fewer sessions at once."
             )
         return f"{operation} failed for {session} on {connector}{detail}."
     if isinstance(error, RETRYABLE_TRANSPORT_ERRORS):
         return (
             f"{operation}: could not reach the ChimeSDKVoice endpoint ({type(error).__name__}) "
-            f"after {attempts or 1} attempts over {elapsed or 0:.0f} s. Check the function's "
+            f"after {_attempts(attempts or 1)} over {elapsed or 0:.0f} s. Check the function's "
             "network access to the service endpoint, then deploy again."
         )
     return f"{operation} failed for {session} on {connector}: {type(error).__name__}."

@@ -1,0 +1,195 @@
+"""The custom-resource protocol: every field of the PUT body, delivery, malformed requests."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import proxy_session_settings as pss
+import pytest
+from botocore.stub import Stubber
+from crhelper_production import (
+    ResponseDeliveryError,
+    build_response_body,
+    deliver_response,
+)
+
+from harness.response_sink import ResponseSink
+from tests.handler.conftest import Invoke
+from tests.handler.test_handler import expect_update
+from tests.helpers import STACK_ID, VC_ID, LambdaContext, event, properties
+
+LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
+RESPONSE_FIELDS = {
+    "Status",
+    "Reason",
+    "PhysicalResourceId",
+    "StackId",
+    "RequestId",
+    "LogicalResourceId",
+    "NoEcho",
+    "Data",
+}
+
+
+def check_envelope(body: dict[str, Any]) -> None:
+    sent = body["_event"]
+    assert set(body) - {"_event", "_size"} == RESPONSE_FIELDS
+    assert body["StackId"] == sent["StackId"] == STACK_ID
+    assert body["RequestId"] == sent["RequestId"]
+    assert body["LogicalResourceId"] == sent["LogicalResourceId"]
+    assert body["NoEcho"] is False
+    assert body["_size"] <= 4096
+
+
+def test_create_success_body(stub: Stubber, invoke: Invoke) -> None:
+    expect_update(stub, ["Voice"])
+    body = invoke(lambda url: event("Create", url))
+    check_envelope(body)
+    assert body["Status"] == "SUCCESS"
+    assert body["Reason"] == ""
+    assert body["PhysicalResourceId"] == pss.physical_resource_id(VC_ID, properties()["ProxySessionId"])
+    assert set(body["Data"]) == {"Status", "ExpiryMinutes", "Capabilities", "UpdatedTimestamp"}
+
+
+def test_create_failure_body(stub: Stubber, invoke: Invoke) -> None:
+    body = invoke(lambda url: event("Create", url, props=properties(ExpiryMinutes="-1")))
+    check_envelope(body)
+    assert body["Status"] == "FAILED"
+    assert body["Reason"].startswith("ExpiryMinutes must be at least 1, got -1.")
+    assert body["Data"] == {}
+    assert body["PhysicalResourceId"] == pss.failed_create_physical_id(body["_event"]["RequestId"])
+
+
+def test_update_failure_keeps_the_old_physical_id(stub: Stubber, invoke: Invoke) -> None:
+    body = invoke(
+        lambda url: event("Update", url, props=properties(Capabilities=["Fax"]), physical_id="old-id")
+    )
+    check_envelope(body)
+    assert body["Status"] == "FAILED"
+    assert body["PhysicalResourceId"] == "old-id"
+
+
+def test_delete_body(stub: Stubber, invoke: Invoke) -> None:
+    body = invoke(lambda url: event("Delete", url, physical_id="some-id"))
+    check_envelope(body)
+    assert body["Status"] == "SUCCESS"
+    assert body["PhysicalResourceId"] == "some-id"
+    assert body["Data"] == {}
+
+
+@pytest.mark.parametrize(
+    ("mutate", "reason"),
+    [
+        (lambda e: e.update(RequestType="Upsert"), "RequestType 'Upsert' is not one of"),
+        (lambda e: e.pop("StackId"), "lacks StackId"),
+        (lambda e: e.pop("ResourceProperties"), "lacks ResourceProperties"),
+        (lambda e: e.pop("PhysicalResourceId"), "must carry PhysicalResourceId"),
+    ],
+)
+def test_malformed_requests_are_answered(
+    stub: Stubber, invoke: Invoke, mutate: Any, reason: str
+) -> None:
+    def make(url: str) -> dict[str, Any]:
+        request = event("Update", url, physical_id="pid")
+        mutate(request)
+        return request
+
+    body = invoke(make)
+    assert body["Status"] == "FAILED"
+    assert reason in body["Reason"]
+    assert body["_size"] <= 4096
+
+
+def test_oversized_reason_is_cut_to_fit() -> None:
+    request = event("Create", "https://example.invalid/x")
+    body = build_response_body(
+        status="FAILED",
+        reason="x" * 100_000,
+        physical_resource_id="p" * 1024,
+        event=request,
+        data={},
+    )
+    assert len(body) <= 4096
+    assert json.loads(body)["Reason"].endswith("...(truncated)")
+
+
+def test_delivery_retries_a_5xx_and_a_reset(trust_sink: ResponseSink) -> None:
+    trust_sink.fail_next(2, status=503)
+    trust_sink.reset_next(1)
+    key = uuid.uuid4().hex
+    status = deliver_response(
+        trust_sink.url_for(key), b'{"Status":"SUCCESS"}', deadline=time.monotonic() + 20
+    )
+    assert status == 200
+    assert trust_sink.responses(key) == [{"Status": "SUCCESS"}]
+
+
+def test_delivery_does_not_retry_a_4xx(trust_sink: ResponseSink) -> None:
+    trust_sink.fail_next(1, status=403)
+    before = trust_sink.attempts
+    with pytest.raises(ResponseDeliveryError, match="HTTP 403"):
+        deliver_response(trust_sink.url_for("x"), b"{}", deadline=time.monotonic() + 20)
+    assert trust_sink.attempts == before + 1
+
+
+def test_delivery_gives_up_at_the_deadline(trust_sink: ResponseSink) -> None:
+    trust_sink.fail_next(1000, status=503)
+    started = time.monotonic()
+    with pytest.raises(ResponseDeliveryError, match="out of time"):
+        deliver_response(trust_sink.url_for("y"), b"{}", deadline=started + 2.0)
+    assert time.monotonic() - started < 2.5
+    trust_sink.fail_next(0)
+    with trust_sink._lock:  # leave the sink clean for later tests
+        trust_sink._faults.fail_statuses.clear()
+
+
+def test_delivery_refuses_a_non_https_url() -> None:
+    with pytest.raises(ResponseDeliveryError, match="not an https URL"):
+        deliver_response("http://127.0.0.1:1/x", b"{}", deadline=time.monotonic() + 1)
+
+
+def test_init_failure_is_reported_to_cloudformation(sink: ResponseSink) -> None:
+    """With no region the client cannot be built; every request answers FAILED with why."""
+    key = uuid.uuid4().hex
+    request = event("Create", sink.url_for(key))
+    script = (
+        "import json, sys, index\n"
+        "class Ctx:\n"
+        "    def get_remaining_time_in_millis(self): return 30000\n"
+        "index.handler(json.loads(sys.argv[1]), Ctx())\n"
+    )
+    env = {
+        key_: value
+        for key_, value in os.environ.items()
+        if key_ not in ("AWS_REGION", "AWS_DEFAULT_REGION")
+    }
+    env.update(PYTHONPATH=str(LAMBDA_DIR), SSL_CERT_FILE=sink.ca_file)
+    subprocess.run(
+        [sys.executable, "-c", script, json.dumps(request)],
+        env=env,
+        check=True,
+        timeout=60,
+        capture_output=True,
+    )
+    body = sink.wait_for(key)
+    assert body["Status"] == "FAILED"
+    assert "region" in body["Reason"].lower()
+
+
+def test_handler_answers_within_the_context_deadline(stub: Stubber, invoke: Invoke) -> None:
+    expect_update(stub, ["Voice"])
+    started = time.monotonic()
+    body = invoke(lambda url: event("Create", url), timeout=10.0)
+    assert body["Status"] == "SUCCESS"
+    assert time.monotonic() - started < 10.0
+
+
+def test_context_helper() -> None:
+    assert 0 < LambdaContext(timeout_seconds=1).get_remaining_time_in_millis() <= 1000

@@ -1,0 +1,87 @@
+"""Shared test helpers: CloudFormation events, a Lambda context, the property fixtures."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+STACK_ID = (
+    "arn:aws:cloudformation:us-east-1:123456789012:stack/ChimeProxySessionDemo/"
+    "6c1f0e40-cc9e-11f0-8d3c-0affc2b5d0e1"
+)
+SERVICE_TOKEN = "arn:aws:lambda:us-east-1:123456789012:function:ChimeProxySessionDemo-Handler"
+VC_ID = "abcdefghij0123456789k"
+SESSION_ID = "3b1e9f5a-6c2d-4e8f-9a0b-1c2d3e4f5a6b"
+
+
+def property_cases() -> dict[str, list[dict[str, Any]]]:
+    """The property fixtures shared by handler and construct tests."""
+    loaded: dict[str, list[dict[str, Any]]] = json.loads(
+        (FIXTURES / "properties.json").read_text()
+    )
+    return loaded
+
+
+def properties(**overrides: Any) -> dict[str, Any]:
+    """ResourceProperties as CloudFormation sends them (every scalar a string)."""
+    props: dict[str, Any] = {
+        "ServiceToken": SERVICE_TOKEN,
+        "ServiceTimeout": "300",
+        "VoiceConnectorId": VC_ID,
+        "ProxySessionId": SESSION_ID,
+        "Capabilities": ["Voice"],
+        "ExpiryMinutes": "60",
+        "RemovalPolicy": "Retain",
+    }
+    for key, value in overrides.items():
+        if value is None:
+            props.pop(key, None)
+        else:
+            props[key] = value
+    return props
+
+
+def event(
+    request_type: str,
+    response_url: str,
+    *,
+    props: dict[str, Any] | None = None,
+    old_props: dict[str, Any] | None = None,
+    physical_id: str | None = None,
+    logical_id: str = "SupportLineB0BEB757",
+) -> dict[str, Any]:
+    """A CloudFormation custom-resource request, shaped as CloudFormation sends it."""
+    body: dict[str, Any] = {
+        "RequestType": request_type,
+        "ServiceToken": SERVICE_TOKEN,
+        "ResponseURL": response_url,
+        "StackId": STACK_ID,
+        "RequestId": str(uuid.uuid4()),
+        "LogicalResourceId": logical_id,
+        "ResourceType": "Custom::ChimeProxySessionSettings",
+        "ResourceProperties": props if props is not None else properties(),
+    }
+    if request_type != "Create":
+        body["PhysicalResourceId"] = physical_id
+    if request_type == "Update":
+        body["OldResourceProperties"] = old_props if old_props is not None else properties()
+    return body
+
+
+@dataclass
+class LambdaContext:
+    """The parts of the Lambda context the handler reads."""
+
+    timeout_seconds: float = 120.0
+    function_name: str = "ChimeProxySessionDemo-Handler"
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    started: float = field(default_factory=time.monotonic)
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds left before the deadline."""
+        return max(0, int((self.started + self.timeout_seconds - time.monotonic()) * 1000))

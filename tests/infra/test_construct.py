@@ -1,0 +1,339 @@
+"""Synth assertions on ProxySessionSettings: schema, sharing, IAM scope, runtime, validation."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_chime as chime
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk.assertions import Annotations, Match, Template
+from chime_proxy_session import (
+    RESOURCE_TYPE,
+    Capability,
+    ProxySessionSettings,
+    ProxySessionSettingsError,
+)
+from chime_proxy_session.provider import RUNTIME
+
+from tests.helpers import property_cases
+
+VC_A = "abcdefghij0123456789k"
+VC_B = "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
+
+
+def vc_arn(vc_id: str) -> dict[str, Any]:
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":chime:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                f":vc/{vc_id}",
+            ],
+        ]
+    }
+
+
+@pytest.fixture(scope="module")
+def three_sessions() -> tuple[cdk.Stack, Template]:
+    app = cdk.App()
+    stack = cdk.Stack(app, "Three")
+    ProxySessionSettings(
+        stack,
+        "One",
+        voice_connector_id=VC_A,
+        proxy_session_id="s-1",
+        capabilities=[Capability.VOICE, Capability.SMS],
+        expiry=cdk.Duration.hours(2),
+    )
+    ProxySessionSettings(
+        stack,
+        "Two",
+        voice_connector_id=VC_A,
+        proxy_session_id="s-2",
+        capabilities=[Capability.VOICE],
+        removal_policy=cdk.RemovalPolicy.DESTROY,
+    )
+    connector = chime.CfnVoiceConnector(
+        stack, "Connector", name="support", require_encryption=True, aws_region="us-east-1"
+    )
+    ProxySessionSettings(
+        stack,
+        "Three",
+        voice_connector_id=connector.attr_voice_connector_id,
+        proxy_session_id="s-3",
+        capabilities=[Capability.SMS],
+        expiry=cdk.Duration.minutes(45),
+    )
+    ProxySessionSettings(
+        stack,
+        "Four",
+        voice_connector_id=VC_B,
+        proxy_session_id="s-4",
+        capabilities=[Capability.SMS],
+    )
+    return stack, Template.from_stack(stack)
+
+
+def test_resource_type_and_exact_properties(three_sessions: tuple[cdk.Stack, Template]) -> None:
+    _, template = three_sessions
+    resources = template.find_resources(RESOURCE_TYPE)
+    assert len(resources) == 4
+    one = next(r for r in resources.values() if r["Properties"]["ProxySessionId"] == "s-1")
+    assert set(one["Properties"]) == {
+        "ServiceToken",
+        "ServiceTimeout",
+        "VoiceConnectorId",
+        "ProxySessionId",
+        "Capabilities",
+        "ExpiryMinutes",
+        "RemovalPolicy",
+    }
+    assert one["Properties"]["Capabilities"] == ["Voice", "SMS"]
+    assert one["Properties"]["ExpiryMinutes"] == 120
+    assert one["Properties"]["RemovalPolicy"] == "Retain"
+    assert one["Properties"]["ServiceTimeout"] == "300"
+    assert one["Type"] == "Custom::ChimeProxySessionSettings"
+
+
+def test_expiry_is_omitted_when_not_declared(three_sessions: tuple[cdk.Stack, Template]) -> None:
+    _, template = three_sessions
+    template.has_resource_properties(
+        RESOURCE_TYPE,
+        {"ProxySessionId": "s-2", "ExpiryMinutes": Match.absent(), "RemovalPolicy": "Destroy"},
+    )
+
+
+def test_token_voice_connector_passes_through(three_sessions: tuple[cdk.Stack, Template]) -> None:
+    stack, template = three_sessions
+    connector = stack.node.find_child("Connector")
+    assert isinstance(connector, chime.CfnVoiceConnector)
+    connector_id = stack.get_logical_id(connector)
+    template.has_resource_properties(
+        RESOURCE_TYPE,
+        {"ProxySessionId": "s-3", "VoiceConnectorId": {"Fn::GetAtt": [connector_id, "VoiceConnectorId"]}},
+    )
+
+
+def test_one_function_for_many_sessions(three_sessions: tuple[cdk.Stack, Template]) -> None:
+    _, template = three_sessions
+    template.resource_count_is("AWS::Lambda::Function", 1)
+    template.resource_count_is("AWS::Logs::LogGroup", 1)
+    functions = template.find_resources("AWS::Lambda::Function")
+    (function_id,) = functions
+    for resource in template.find_resources(RESOURCE_TYPE).values():
+        assert resource["Properties"]["ServiceToken"] == {"Fn::GetAtt": [function_id, "Arn"]}
+
+
+def test_function_runtime_architecture_timeout(three_sessions: tuple[cdk.Stack, Template]) -> None:
+    _, template = three_sessions
+    latest = max(
+        (getattr(lambda_.Runtime, name) for name in dir(lambda_.Runtime) if name.startswith("PYTHON_")),
+        key=lambda runtime: tuple(int(part) for part in runtime.name.removeprefix("python").split(".")),
+    )
+    assert RUNTIME.name == latest.name
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "Runtime": latest.name,
+            "Architectures": ["arm64"],
+            "Handler": "index.handler",
+            "Timeout": 120,
+        },
+    )
+    template.has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 30})
+
+
+def chime_statements(template: Template) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = []
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"]
+            actions = actions if isinstance(actions, list) else [actions]
+            if any(action.startswith("chime:") for action in actions):
+                statements.append(statement)
+    return statements
+
+
+def test_iam_is_scoped_to_the_voice_connectors(three_sessions: tuple[cdk.Stack, Template]) -> None:
+    stack, template = three_sessions
+    statements = chime_statements(template)
+    by_action = {statement["Action"]: statement for statement in statements}
+    assert set(by_action) == {"chime:UpdateProxySession", "chime:DeleteProxySession"}
+    update_resources = by_action["chime:UpdateProxySession"]["Resource"]
+    assert vc_arn(VC_A) in update_resources
+    assert vc_arn(VC_B) in update_resources
+    assert len(update_resources) == 3  # VC_A once, VC_B, and the token connector
+    # Only the DESTROY session's connector may be deleted from.
+    assert by_action["chime:DeleteProxySession"]["Resource"] == vc_arn(VC_A)
+    text = json.dumps(statements)
+    assert '"*"' not in text
+    assert "GetProxySession" not in text
+
+
+def test_iam_has_no_delete_without_destroy() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(app, "RetainOnly")
+    ProxySessionSettings(
+        stack, "Only", voice_connector_id=VC_A, proxy_session_id="s", capabilities=[Capability.VOICE]
+    )
+    statements = chime_statements(Template.from_stack(stack))
+    assert [statement["Action"] for statement in statements] == ["chime:UpdateProxySession"]
+
+
+def test_resource_waits_for_its_chime_policy(three_sessions: tuple[cdk.Stack, Template]) -> None:
+    _, template = three_sessions
+    policies = template.find_resources("AWS::IAM::Policy")
+    chime_policy = next(
+        logical_id for logical_id in policies if "ChimePolicy" in logical_id
+    )
+    for resource in template.find_resources(RESOURCE_TYPE).values():
+        assert chime_policy in resource.get("DependsOn", [])
+
+
+def test_attributes_are_getatts(three_sessions: tuple[cdk.Stack, Template]) -> None:
+    stack, _ = three_sessions
+    settings = stack.node.find_child("One")
+    assert isinstance(settings, ProxySessionSettings)
+    resolved = [
+        stack.resolve(value)
+        for value in (
+            settings.attr_status,
+            settings.attr_expiry_minutes,
+            settings.attr_capabilities,
+            settings.attr_updated_timestamp,
+        )
+    ]
+    assert [item["Fn::GetAtt"][1] for item in resolved] == [
+        "Status",
+        "ExpiryMinutes",
+        "Capabilities",
+        "UpdatedTimestamp",
+    ]
+
+
+# ---- synth-time validation, against the same fixtures the handler uses --------------------------
+_PROP_NAMES = {
+    "VoiceConnectorId": "voice_connector_id",
+    "ProxySessionId": "proxy_session_id",
+    "Capabilities": "capabilities",
+    "ExpiryMinutes": "expiry",
+    "RemovalPolicy": "removal_policy",
+}
+
+
+def construct_props(properties: dict[str, Any]) -> dict[str, Any]:
+    by_value = {capability.value: capability for capability in Capability}
+    props: dict[str, Any] = {
+        "voice_connector_id": properties["VoiceConnectorId"],
+        "proxy_session_id": properties["ProxySessionId"],
+        "capabilities": [by_value.get(item, item) for item in properties["Capabilities"]],
+        "removal_policy": {
+            "Retain": cdk.RemovalPolicy.RETAIN,
+            "Destroy": cdk.RemovalPolicy.DESTROY,
+        }[properties.get("RemovalPolicy", "Retain")],
+    }
+    if "ExpiryMinutes" in properties:
+        props["expiry"] = cdk.Duration.minutes(int(properties["ExpiryMinutes"]))
+    return props
+
+
+@pytest.fixture(scope="module")
+def scratch_stack() -> cdk.Stack:
+    return cdk.Stack(cdk.App(), "Scratch")
+
+
+@pytest.mark.parametrize(
+    "case", property_cases()["valid"], ids=lambda case: case["name"]
+)
+def test_valid_fixtures_construct(scratch_stack: cdk.Stack, case: dict[str, Any]) -> None:
+    ProxySessionSettings(scratch_stack, f"ok-{case['name']}", **construct_props(case["properties"]))
+
+
+@pytest.mark.parametrize(
+    "case",
+    [case for case in property_cases()["invalid"] if "construct" in case["sides"]],
+    ids=lambda case: case["name"],
+)
+def test_invalid_fixtures_fail_naming_the_prop(scratch_stack: cdk.Stack, case: dict[str, Any]) -> None:
+    with pytest.raises(ProxySessionSettingsError) as caught:
+        ProxySessionSettings(
+            scratch_stack, f"bad-{case['name']}", **construct_props(case["properties"])
+        )
+    message = str(caught.value)
+    assert _PROP_NAMES[case["property"]] in message
+    assert f"bad-{case['name']}" in message
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"expiry": cdk.Duration.seconds(90)}, "whole number of minutes, got 1 minute 30 seconds"),
+        ({"expiry": cdk.Duration.seconds(30)}, "expiry must be a whole number of minutes"),
+        ({"expiry": 60}, "expiry must be a Duration"),
+        ({"capabilities": ["Voice"]}, "capabilities[0] is 'Voice'"),
+        ({"capabilities": "Voice"}, "capabilities must be a list"),
+        ({"removal_policy": cdk.RemovalPolicy.SNAPSHOT}, "removal_policy must be"),
+        ({"voice_connector_id": 42}, "voice_connector_id must be a string"),
+        ({"proxy_session_id": None}, "proxy_session_id must be a string"),
+    ],
+)
+def test_prop_errors_are_specific(
+    scratch_stack: cdk.Stack, overrides: dict[str, Any], expected: str
+) -> None:
+    props: dict[str, Any] = {
+        "voice_connector_id": VC_A,
+        "proxy_session_id": "s",
+        "capabilities": [Capability.VOICE],
+        **overrides,
+    }
+    with pytest.raises(ProxySessionSettingsError) as caught:
+        ProxySessionSettings(scratch_stack, f"err{len(scratch_stack.node.children)}", **props)
+    assert expected in str(caught.value)
+
+
+def test_expiry_above_twelve_hours_warns() -> None:
+    stack = cdk.Stack(cdk.App(), "Warn")
+    ProxySessionSettings(
+        stack,
+        "Long",
+        voice_connector_id=VC_A,
+        proxy_session_id="s",
+        capabilities=[Capability.VOICE],
+        expiry=cdk.Duration.hours(13),
+    )
+    Annotations.from_stack(stack).has_warning(
+        "/Warn/Long", Match.string_like_regexp("780 minutes, above the 720-minute")
+    )
+
+
+def test_expiry_of_twelve_hours_does_not_warn() -> None:
+    stack = cdk.Stack(cdk.App(), "NoWarn")
+    ProxySessionSettings(
+        stack,
+        "Max",
+        voice_connector_id=VC_A,
+        proxy_session_id="s",
+        capabilities=[Capability.VOICE],
+        expiry=cdk.Duration.hours(12),
+    )
+    Annotations.from_stack(stack).has_no_warning("*", Match.any_value())
+
+
+def test_token_ids_skip_synth_validation() -> None:
+    stack = cdk.Stack(cdk.App(), "Tokens")
+    vc = cdk.CfnParameter(stack, "Vc").value_as_string
+    session = cdk.CfnParameter(stack, "Session").value_as_string
+    ProxySessionSettings(
+        stack, "Param", voice_connector_id=vc, proxy_session_id=session, capabilities=[Capability.SMS]
+    )
+    Template.from_stack(stack).has_resource_properties(
+        RESOURCE_TYPE, {"VoiceConnectorId": {"Ref": "Vc"}, "ProxySessionId": {"Ref": "Session"}}
+    )

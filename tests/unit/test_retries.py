@@ -1,0 +1,143 @@
+"""The retry loop: which errors it retries, backoff, and the deadline budget."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
+from proxy_session_calls import (
+    ProxySessionCallError,
+    RetryPolicy,
+    call_with_retries,
+    explain_failure,
+)
+from proxy_session_settings import parse_properties
+
+from tests.helpers import properties
+
+
+class FakeClock:
+    """A clock that only moves when the code under test sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def client_error(code: str, message: str = "nope") -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": message}}, "UpdateProxySession")
+
+
+def policy(clock: FakeClock) -> RetryPolicy:
+    return RetryPolicy(sleep=clock.sleep, clock=clock, jitter=lambda low, high: high)
+
+
+def flaky(errors: list[Exception]) -> Any:
+    calls = {"n": 0}
+
+    def call() -> dict[str, Any]:
+        calls["n"] += 1
+        if errors:
+            raise errors.pop(0)
+        return {"ok": True}
+
+    call.calls = calls  # type: ignore[attr-defined]
+    return call
+
+
+@pytest.mark.parametrize(
+    "code", ["ThrottledClientException", "ServiceUnavailableException", "ServiceFailureException"]
+)
+def test_transient_errors_are_retried_until_success(code: str) -> None:
+    clock = FakeClock()
+    call = flaky([client_error(code), client_error(code), client_error(code)])
+    outcome = call_with_retries("Op", call, deadline=100.0, policy=policy(clock))
+    assert outcome.attempts == 4
+    assert clock.sleeps == [0.5, 1.0, 2.0]
+
+
+def test_connection_errors_are_retried() -> None:
+    clock = FakeClock()
+    call = flaky([EndpointConnectionError(endpoint_url="http://x")])
+    assert call_with_retries("Op", call, deadline=100.0, policy=policy(clock)).attempts == 2
+
+
+@pytest.mark.parametrize(
+    "code", ["BadRequestException", "NotFoundException", "ForbiddenException", "Unknown"]
+)
+def test_other_errors_fail_at_once(code: str) -> None:
+    clock = FakeClock()
+    call = flaky([client_error(code)])
+    with pytest.raises(ClientError):
+        call_with_retries("Op", call, deadline=100.0, policy=policy(clock))
+    assert call.calls["n"] == 1
+    assert clock.sleeps == []
+
+
+def test_backoff_is_capped() -> None:
+    retry = RetryPolicy(jitter=lambda low, high: high)
+    assert [retry.delay(n) for n in (1, 2, 3, 4, 5, 6, 7)] == [0.5, 1, 2, 4, 8, 8, 8]
+
+
+def test_jitter_stays_within_the_ceiling() -> None:
+    retry = RetryPolicy()
+    for attempt in range(1, 8):
+        assert 0.0 <= retry.delay(attempt) <= min(8.0, 0.5 * 2 ** (attempt - 1))
+
+
+def test_budget_stops_before_the_deadline() -> None:
+    clock = FakeClock()
+    errors = [client_error("ThrottledClientException") for _ in range(1000)]
+    call = flaky(errors)
+    deadline = 60.0
+    with pytest.raises(ClientError) as caught:
+        call_with_retries("Op", call, deadline=deadline, policy=policy(clock))
+    attempts = caught.value.attempts  # type: ignore[attr-defined]
+    assert attempts == call.calls["n"] > 3
+    # No attempt started that could not finish (13 s worst case) before the deadline.
+    assert clock.now + 13.0 <= deadline
+
+
+def test_exhausted_throttling_reason_is_actionable() -> None:
+    settings = parse_properties(properties())
+    error = client_error("ThrottledClientException", "Rate exceeded")
+    error.attempts = 7  # type: ignore[attr-defined]
+    error.elapsed = 41.0  # type: ignore[attr-defined]
+    reason = explain_failure("UpdateProxySession", settings, error)
+    assert "ThrottledClientException" in reason
+    assert "7 attempts" in reason
+    assert "deploy again later" in reason
+
+
+def test_not_found_reason_names_session_and_connector() -> None:
+    settings = parse_properties(properties())
+    reason = explain_failure("UpdateProxySession", settings, client_error("NotFoundException"))
+    assert settings.proxy_session_id in reason
+    assert settings.voice_connector_id in reason
+
+
+@pytest.mark.parametrize("code", ["ForbiddenException", "UnauthorizedClientException"])
+def test_access_denied_reason_names_the_permission(code: str) -> None:
+    settings = parse_properties(properties())
+    reason = explain_failure("UpdateProxySession", settings, client_error(code))
+    assert "chime:UpdateProxySession" in reason
+    assert f"vc/{settings.voice_connector_id}" in reason
+
+
+def test_bad_request_reason_carries_the_service_message() -> None:
+    settings = parse_properties(properties())
+    error = client_error("BadRequestException", "Proxy sessions are no longer supported.")
+    reason = explain_failure("UpdateProxySession", settings, error)
+    assert "Proxy sessions are no longer supported." in reason
+
+
+def test_call_error_is_an_exception() -> None:
+    assert issubclass(ProxySessionCallError, Exception)
