@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.installed
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: setup synth test lint typecheck clean lock
+.PHONY: setup synth test lint typecheck clean lock try
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -29,6 +29,10 @@ synth: setup
 
 test: setup
 	$(PY) -m pytest
+
+# Try it without an AWS account: Create, Update and Delete against the local emulator.
+try: setup
+	$(PY) -m harness.try_it
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,387 @@
+"""A CloudFormation lifecycle driver for Custom::ChimeProxySessionSettings.
+
+It takes templates synthesized by the real CDK CLI (``harness.synth``), runs the handler from the
+cloud assembly's asset folder in a separate Python process (``LambdaRunner``) and sends the
+requests CloudFormation would send for a stack create, update, rollback and delete. Responses go to
+a local HTTPS server standing in for the presigned S3 ResponseURL (``ResponseSink``); the handler
+reaches the ChimeSDKVoice emulator through ``AWS_ENDPOINT_URL_CHIME_SDK_VOICE``, with no test
+hooks of its own.
+
+The driver models what CloudFormation does with custom resources:
+- create: Create for each resource; if any fails, the stack rolls back with a Delete for every
+  resource it created or tried to create (the failed one carrying the id its response gave);
+- update: Create for new resources, Update for changed ones (a new PhysicalResourceId means
+  replacement), and, once all succeed, Delete for replaced old ids and removed resources; if any
+  fails, rollback: Update back to the old properties for every changed resource (Delete for the
+  replacement's new id after that), Delete for the resources it created;
+- delete: Delete for every resource.
+Independent resources are sent concurrently, as CloudFormation does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from harness.response_sink import ResponseSink
+
+RESOURCE_TYPE = "Custom::ChimeProxySessionSettings"
+BOOTSTRAP = Path(__file__).resolve().parent / "lambda_bootstrap.py"
+STACK_ID = (
+    "arn:aws:cloudformation:us-east-1:123456789012:stack/ChimeProxySessionDemo/"
+    "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+)
+FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:ChimeProxySessionProvider-Handler"
+# What the Lambda Python runtime provides besides the standard library.
+RUNTIME_DISTRIBUTIONS = ("boto3", "botocore", "jmespath", "python-dateutil", "six", "urllib3", "s3transfer")
+
+
+class LifecycleError(RuntimeError):
+    """The driver could not complete a request (e.g. the handler never answered)."""
+
+
+def _runtime_dir() -> Path:
+    """A folder holding only boto3 and its dependencies, linked from this environment."""
+    folder = Path(tempfile.mkdtemp(prefix="lambda-runtime-"))
+    for name in RUNTIME_DISTRIBUTIONS:
+        distribution = metadata.distribution(name)
+        tops: set[str] = set()
+        for entry in distribution.files or []:
+            first = Path(str(entry)).parts[0]
+            if first.endswith((".dist-info", ".egg-info")) or first in ("..", "__pycache__"):
+                continue
+            tops.add(first)
+        for top in sorted(tops):
+            source = Path(str(distribution.locate_file(top)))
+            target = folder / top
+            if source.exists() and not target.exists():
+                target.symlink_to(source)
+    return folder
+
+
+@dataclass
+class Invocation:
+    """One handler run: the request, the response CloudFormation received, and the logs."""
+
+    request: dict[str, Any]
+    response: dict[str, Any] | None
+    logs: str
+    exit_code: int
+    seconds: float
+
+
+class LambdaRunner:
+    """Runs the handler from an asset folder in a fresh process per invocation (a cold start)."""
+
+    def __init__(
+        self,
+        asset_dir: Path,
+        *,
+        endpoint_url: str,
+        sink: ResponseSink,
+        timeout_seconds: float = 120.0,
+        extra_env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.asset_dir = asset_dir
+        self.sink = sink
+        self.timeout_seconds = timeout_seconds
+        self.runtime_dir = _runtime_dir()
+        self.env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "LANG": "C.UTF-8",
+            "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+            "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            "AWS_SESSION_TOKEN": "fake-session-token",
+            "AWS_REGION": "us-east-1",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_LAMBDA_FUNCTION_NAME": "ChimeProxySessionProvider-Handler",
+            "AWS_ENDPOINT_URL_CHIME_SDK_VOICE": endpoint_url,
+            "SSL_CERT_FILE": sink.ca_file,
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        self.env.update(extra_env or {})
+
+    def invoke(self, request: dict[str, Any], key: str) -> Invocation:
+        """Run the handler on ``request``; return what CloudFormation received under ``key``."""
+        started = time.monotonic()
+        finished = subprocess.run(  # noqa: S603 - fixed argv, no shell
+            [
+                sys.executable,
+                "-I",
+                "-S",
+                str(BOOTSTRAP),
+                str(self.asset_dir),
+                str(self.runtime_dir),
+                str(self.timeout_seconds),
+            ],
+            input=json.dumps(request),
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=self.timeout_seconds + 30,
+            check=False,
+        )
+        responses = self.sink.responses(key)
+        return Invocation(
+            request=request,
+            response=responses[-1] if responses else None,
+            logs=finished.stdout + finished.stderr,
+            exit_code=finished.returncode,
+            seconds=time.monotonic() - started,
+        )
+
+
+def cfn_value(value: Any) -> Any:
+    """Render a template value as CloudFormation sends it to a custom resource (scalars as strings)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list):
+        return [cfn_value(item) for item in value]
+    if isinstance(value, dict):
+        if set(value) == {"Fn::GetAtt"} or set(value) == {"Ref"}:
+            return FUNCTION_ARN
+        return {key: cfn_value(item) for key, item in value.items()}
+    return value
+
+
+def resource_properties(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The custom resources of a template with their properties as CloudFormation sends them."""
+    return {
+        logical_id: cfn_value(resource.get("Properties", {}))
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == RESOURCE_TYPE
+    }
+
+
+@dataclass
+class StackOperation:
+    """What one stack operation sent and received, in order."""
+
+    name: str
+    invocations: list[Invocation] = field(default_factory=list)
+    status: str = ""
+
+    def requests(self, request_type: str | None = None) -> list[Invocation]:
+        """The invocations, optionally only those of one RequestType."""
+        return [
+            item
+            for item in self.invocations
+            if request_type is None or item.request["RequestType"] == request_type
+        ]
+
+
+@dataclass
+class _Resource:
+    properties: dict[str, Any]
+    physical_id: str
+
+
+class CloudFormationStack:
+    """The stack's state as CloudFormation keeps it, and the requests it sends to change it."""
+
+    def __init__(
+        self,
+        runner: LambdaRunner,
+        *,
+        on_invocation: Callable[[Invocation], None] | None = None,
+        max_workers: int = 20,
+    ) -> None:
+        self.runner = runner
+        self.max_workers = max_workers
+        self.resources: dict[str, _Resource] = {}
+        self.history: list[StackOperation] = []
+        self._on_invocation = on_invocation
+        self._lock = threading.Lock()
+
+    # requests ------------------------------------------------------------------------------
+    def _send(
+        self,
+        request_type: str,
+        logical_id: str,
+        properties: dict[str, Any],
+        *,
+        physical_id: str | None = None,
+        old_properties: dict[str, Any] | None = None,
+    ) -> Invocation:
+        key = uuid.uuid4().hex
+        request: dict[str, Any] = {
+            "RequestType": request_type,
+            "ServiceToken": FUNCTION_ARN,
+            "ResponseURL": self.runner.sink.url_for(key),
+            "StackId": STACK_ID,
+            "RequestId": str(uuid.uuid4()),
+            "LogicalResourceId": logical_id,
+            "ResourceType": RESOURCE_TYPE,
+            "ResourceProperties": properties,
+        }
+        if physical_id is not None:
+            request["PhysicalResourceId"] = physical_id
+        if old_properties is not None:
+            request["OldResourceProperties"] = old_properties
+        invocation = self.runner.invoke(request, key)
+        if invocation.response is None:
+            raise LifecycleError(
+                f"{request_type} {logical_id}: the handler sent no response "
+                f"(exit code {invocation.exit_code}); its output:\n{invocation.logs}"
+            )
+        if self._on_invocation is not None:
+            with self._lock:
+                self._on_invocation(invocation)
+        return invocation
+
+    @staticmethod
+    def _ok(invocation: Invocation) -> bool:
+        return invocation.response is not None and invocation.response["Status"] == "SUCCESS"
+
+    def _parallel(self, jobs: list[Callable[[], Invocation]]) -> list[Invocation]:
+        if not jobs:
+            return []
+        with ThreadPoolExecutor(max_workers=min(self.max_workers, len(jobs))) as pool:
+            return list(pool.map(lambda job: job(), jobs))
+
+    # stack operations ----------------------------------------------------------------------
+    def deploy(self, template: Mapping[str, Any], name: str = "deploy") -> StackOperation:
+        """Create or update the stack to ``template``; roll back if any resource fails."""
+        operation = StackOperation(name)
+        self.history.append(operation)
+        desired = resource_properties(template)
+        creating = [lid for lid in desired if lid not in self.resources]
+        updating = [
+            lid
+            for lid in desired
+            if lid in self.resources and desired[lid] != self.resources[lid].properties
+        ]
+        removing = [lid for lid in self.resources if lid not in desired]
+        jobs: list[Callable[[], Invocation]] = [
+            (lambda lid=lid: self._send("Create", lid, desired[lid])) for lid in creating
+        ] + [
+            (
+                lambda lid=lid: self._send(
+                    "Update",
+                    lid,
+                    desired[lid],
+                    physical_id=self.resources[lid].physical_id,
+                    old_properties=self.resources[lid].properties,
+                )
+            )
+            for lid in updating
+        ]
+        results = dict(zip(creating + updating, self._parallel(jobs), strict=True))
+        operation.invocations.extend(results.values())
+        if all(self._ok(item) for item in results.values()):
+            self._commit(desired, creating, updating, removing, results, operation)
+            operation.status = "UPDATE_COMPLETE" if self.history[:-1] else "CREATE_COMPLETE"
+            return operation
+        self._rollback(creating, updating, results, operation)
+        operation.status = "UPDATE_ROLLBACK_COMPLETE" if self.resources else "ROLLBACK_COMPLETE"
+        return operation
+
+    def _commit(
+        self,
+        desired: dict[str, dict[str, Any]],
+        creating: list[str],
+        updating: list[str],
+        removing: list[str],
+        results: dict[str, Invocation],
+        operation: StackOperation,
+    ) -> None:
+        cleanup: list[Callable[[], Invocation]] = []
+        for lid in creating + updating:
+            response = results[lid].response
+            assert response is not None
+            new_id = str(response["PhysicalResourceId"])
+            old = self.resources.get(lid)
+            if old is not None and old.physical_id != new_id:
+                cleanup.append(
+                    lambda lid=lid, old=old: self._send(
+                        "Delete", lid, old.properties, physical_id=old.physical_id
+                    )
+                )
+            self.resources[lid] = _Resource(desired[lid], new_id)
+        for lid in removing:
+            gone = self.resources.pop(lid)
+            cleanup.append(
+                lambda lid=lid, gone=gone: self._send(
+                    "Delete", lid, gone.properties, physical_id=gone.physical_id
+                )
+            )
+        operation.invocations.extend(self._parallel(cleanup))
+
+    def _rollback(
+        self,
+        creating: list[str],
+        updating: list[str],
+        results: dict[str, Invocation],
+        operation: StackOperation,
+    ) -> None:
+        jobs: list[Callable[[], Invocation]] = []
+        replaced: dict[str, tuple[dict[str, Any], str]] = {}
+        for lid in updating:
+            previous = self.resources[lid]
+            response = results[lid].response
+            assert response is not None
+            attempted = results[lid].request["ResourceProperties"]
+            new_id = str(response["PhysicalResourceId"])
+            if self._ok(results[lid]) and new_id != previous.physical_id:
+                replaced[lid] = (attempted, new_id)
+            jobs.append(
+                lambda lid=lid, previous=previous, attempted=attempted, new_id=new_id: self._send(
+                    "Update",
+                    lid,
+                    previous.properties,
+                    physical_id=new_id,
+                    old_properties=attempted,
+                )
+            )
+        for lid in creating:
+            response = results[lid].response
+            assert response is not None
+            jobs.append(
+                lambda lid=lid, response=response: self._send(
+                    "Delete",
+                    lid,
+                    results[lid].request["ResourceProperties"],
+                    physical_id=str(response["PhysicalResourceId"]),
+                )
+            )
+        operation.invocations.extend(self._parallel(jobs))
+        # UPDATE_ROLLBACK_COMPLETE_CLEANUP: delete what the rolled-back replacements created.
+        cleanup = [
+            (lambda lid=lid, props=props, new_id=new_id: self._send(
+                "Delete", lid, props, physical_id=new_id
+            ))
+            for lid, (props, new_id) in replaced.items()
+        ]
+        operation.invocations.extend(self._parallel(cleanup))
+
+    def delete(self, name: str = "delete") -> StackOperation:
+        """Delete the stack: a Delete for every resource."""
+        operation = StackOperation(name)
+        self.history.append(operation)
+        jobs = [
+            (lambda lid=lid, resource=resource: self._send(
+                "Delete", lid, resource.properties, physical_id=resource.physical_id
+            ))
+            for lid, resource in self.resources.items()
+        ]
+        operation.invocations.extend(self._parallel(jobs))
+        failed = [item for item in operation.invocations if not self._ok(item)]
+        operation.status = "DELETE_FAILED" if failed else "DELETE_COMPLETE"
+        if not failed:
+            self.resources.clear()
+        return operation
