@@ -17,13 +17,14 @@ from typing import Any
 # constructs/ is a source root, not a package (see README); make the library importable from it.
 sys.path.insert(0, str(Path(__file__).resolve().parent / "constructs"))
 
-import aws_cdk as cdk  # noqa: E402
-from chime_proxy_session import (  # noqa: E402
+import aws_cdk as cdk
+from constructs import Construct
+
+from chime_proxy_session import (
     Capability,
     ProxySessionSettings,
     ProxySessionSettingsError,
 )
-from constructs import Construct  # noqa: E402
 
 CONTEXT_KEY = "proxySessions"
 STACK_NAME_KEY = "stackName"
@@ -60,7 +61,7 @@ def parse_sessions(raw: Any) -> list[SessionEntry]:
     if raw is None:
         raise ContextError(
             f"context '{CONTEXT_KEY}' is missing: set it in cdk.json or pass "
-            f"-c {CONTEXT_KEY}='[{{\"name\": ..., \"voiceConnectorId\": ..., ...}}]'"
+            f'-c {CONTEXT_KEY}=\'[{{"name": ..., "voiceConnectorId": ..., ...}}]\''
         )
     if isinstance(raw, str):
         try:
@@ -136,7 +137,9 @@ class ProxySessionDemoStack(cdk.Stack):
                 proxy_session_id=entry.proxy_session_id,
                 capabilities=entry.capabilities,
                 expiry=(
-                    None if entry.expiry_minutes is None else cdk.Duration.minutes(entry.expiry_minutes)
+                    None
+                    if entry.expiry_minutes is None
+                    else cdk.Duration.minutes(entry.expiry_minutes)
                 ),
                 removal_policy=entry.removal_policy,
             )

@@ -53,10 +53,10 @@ class ResponseSink:
         sink = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_PUT(self) -> None:  # noqa: N802 - http.server's naming
+            def do_PUT(self) -> None:  # http.server's naming
                 sink._handle(self)
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

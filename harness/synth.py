@@ -48,7 +48,9 @@ def cli_env() -> dict[str, str]:
     return env
 
 
-def run_synth(outdir: Path, context: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_synth(
+    outdir: Path, context: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `cdk synth` for the repo's app into ``outdir``; return the finished process."""
     command = [str(CDK_BIN), "synth", "--quiet", "--no-notices", "--output", str(outdir)]
     for key, value in (context or {}).items():

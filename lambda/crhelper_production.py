@@ -23,6 +23,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from crhelper import CfnResource, resource_helper
+
 from proxy_session_settings import failed_create_physical_id, redact
 
 logger = logging.getLogger(__name__)
@@ -159,14 +160,21 @@ class _NoClients:
         return None
 
 
-class ProductionCfnResource(CfnResource):  # type: ignore[misc]
+class ProductionCfnResource(CfnResource):
     """crhelper's CfnResource with the production settings described in this module's docstring."""
+
+    # Set by crhelper's __init__ and __call__; its generated stubs do not declare them.
+    _event: Mapping[str, Any]
+    _context: Any
+    _response_url: str
 
     def __init__(self) -> None:
         # crhelper's __init__ builds lambda/events/logs clients with boto3.client; only its
         # polling mode uses them and this handler never polls, so it gets a factory of None.
-        real_boto3 = resource_helper.boto3
-        resource_helper.boto3 = _NoClients
+        # (Typed Any: crhelper's stubs do not declare the module's boto3 import.)
+        helper_module: Any = resource_helper
+        real_boto3 = helper_module.boto3
+        helper_module.boto3 = _NoClients
         try:
             super().__init__(
                 json_logging=False,
@@ -175,7 +183,7 @@ class ProductionCfnResource(CfnResource):  # type: ignore[misc]
                 sleep_on_delete=0,
             )
         finally:
-            resource_helper.boto3 = real_boto3
+            helper_module.boto3 = real_boto3
 
     def generate_physical_id(self, event: Mapping[str, Any]) -> str:
         """Answer a failed Create with an id its rollback Delete recognises."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import boto3
 from botocore.config import Config
+
 from crhelper_production import (
     ProductionCfnResource,
     ResponseDeliveryError,
@@ -68,7 +69,7 @@ try:
             user_agent_extra="cdk-chime-proxy-session",
         ),
     )
-except Exception as error:  # noqa: BLE001 - any init failure must reach CloudFormation
+except Exception as error:  # any init failure must reach CloudFormation
     helper.init_failure(error)
 
 
@@ -82,8 +83,8 @@ def _api_deadline(context: object) -> float:
     return time.monotonic() + remaining_seconds(context) - RESPONSE_RESERVE_SECONDS
 
 
-@helper.create  # type: ignore[untyped-decorator]
-@helper.update  # type: ignore[untyped-decorator]
+@helper.create
+@helper.update
 def apply_settings(event: Mapping[str, Any], context: object) -> str:
     """Create and Update: apply capabilities and expiry; return the PhysicalResourceId."""
     settings = parse_properties(event.get("ResourceProperties"))
@@ -94,7 +95,7 @@ def apply_settings(event: Mapping[str, Any], context: object) -> str:
     return settings.physical_resource_id()
 
 
-@helper.delete  # type: ignore[untyped-decorator]
+@helper.delete
 def remove_settings(event: Mapping[str, Any], context: object) -> str:
     """Delete: end the session only for RemovalPolicy Destroy, never after a failed Create."""
     physical_id = str(event.get("PhysicalResourceId", ""))
@@ -117,10 +118,7 @@ def _envelope_problem(event: object) -> str | None:
     if missing:
         return f"the event lacks {', '.join(missing)}; it is not a CloudFormation request"
     if event["RequestType"] not in _REQUEST_TYPES:
-        return (
-            f"RequestType {echo(event['RequestType'])} is not one of "
-            f"{', '.join(_REQUEST_TYPES)}"
-        )
+        return f"RequestType {echo(event['RequestType'])} is not one of {', '.join(_REQUEST_TYPES)}"
     if event["RequestType"] != "Create" and not event.get("PhysicalResourceId"):
         return f"a {event['RequestType']} request must carry PhysicalResourceId"
     return None

@@ -22,6 +22,7 @@ from botocore.exceptions import (
     EndpointConnectionError,
     ReadTimeoutError,
 )
+
 from proxy_session_settings import SessionSettings, redact, response_data
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ CAPABILITIES: Final = "Capabilities"
 EXPIRY_MINUTES: Final = "ExpiryMinutes"
 REMOVAL_POLICY: Final = "RemovalPolicy"
 # Set by CloudFormation (ServiceToken) or by the resource's service timeout (ServiceTimeout).
-SERVICE_TOKEN: Final = "ServiceToken"
+SERVICE_TOKEN: Final = "ServiceToken"  # noqa: S105 - a property name, not a secret
 SERVICE_TIMEOUT: Final = "ServiceTimeout"
 
 SCHEMA_PROPERTIES: Final = (
@@ -252,7 +252,7 @@ def parse_expiry_minutes(value: object) -> int | None:
         minutes = int(value)
     else:
         raise InvalidPropertiesError(
-            f"{EXPIRY_MINUTES} must be a whole number of minutes such as \"60\", got {echo(value)}."
+            f'{EXPIRY_MINUTES} must be a whole number of minutes such as "60", got {echo(value)}.'
             " Omit it to leave the session's expiry as it is."
         )
     if minutes < 1:

@@ -1,4 +1,4 @@
-"""The required layout and its two traps: constructs/ has no __init__.py, lambda/ is imported flat."""
+"""The required layout and its traps: constructs/ has no __init__.py, lambda/ is imported flat."""
 
 from __future__ import annotations
 

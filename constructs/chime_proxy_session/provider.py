@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 import jsii
 from aws_cdk import (
@@ -51,7 +51,9 @@ def _crhelper_files() -> list[tuple[Path, str]]:
         if relative.startswith("crhelper/"):
             files.append((Path(str(distribution.locate_file(entry))), relative))
         elif relative.endswith(("LICENSE", "NOTICE")):
-            files.append((Path(str(distribution.locate_file(entry))), f"crhelper/{Path(relative).name}"))
+            files.append(
+                (Path(str(distribution.locate_file(entry))), f"crhelper/{Path(relative).name}")
+            )
     if not any(target == "crhelper/__init__.py" for _, target in files):
         raise RuntimeError(
             "crhelper is not installed where this library runs; install it "
@@ -114,7 +116,9 @@ class ProxySessionProvider(Construct):
                 asset_hash_type=AssetHashType.OUTPUT,
                 bundling=BundlingOptions(
                     image=DockerImage.from_registry("scratch"),
-                    local=_CopyBundler(),
+                    # jsii calls try_bundle(output_dir, options) with the options as one struct,
+                    # not as the keyword arguments of the generated Protocol; hence the cast.
+                    local=cast(ILocalBundling, _CopyBundler()),
                 ),
             ),
             role=self.role,

@@ -59,10 +59,11 @@ class ProxySessionSettings(Construct):
         capability_values = validate_capabilities(path, capabilities)
         expiry_minutes = validate_expiry(path, expiry)
         policy = validate_removal_policy(path, removal_policy)
-        if isinstance(expiry_minutes, int) and expiry_minutes > schema.EXPIRY_MINUTES_DOCUMENTED_MAX:
+        documented_max = schema.EXPIRY_MINUTES_DOCUMENTED_MAX
+        if isinstance(expiry_minutes, int) and expiry_minutes > documented_max:
             Annotations.of(self).add_warning_v2(
                 EXPIRY_WARNING_ID,
-                f"expiry is {expiry_minutes} minutes, above the {schema.EXPIRY_MINUTES_DOCUMENTED_MAX}"
+                f"expiry is {expiry_minutes} minutes, above the {documented_max}"
                 "-minute (12-hour) maximum that the service documents; the service may reject it.",
             )
 
@@ -116,7 +117,7 @@ class ProxySessionSettings(Construct):
 
     @staticmethod
     def service_token(scope: Construct) -> str:
-        """The ServiceToken (function ARN) for plain ``Custom::ChimeProxySessionSettings`` resources.
+        """The ServiceToken (function ARN) of plain ``Custom::ChimeProxySessionSettings`` resources.
 
         Creates the stack's shared function if it does not exist yet.
         """

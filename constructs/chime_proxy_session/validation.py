@@ -88,7 +88,8 @@ def validate_capabilities(path: str, value: object) -> list[str]:
         raise _fail(path, "capabilities must be a list of Capability values, not a token.")
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
         raise _fail(
-            path, f"capabilities must be a list of Capability values ({allowed}), got {_echo(value)}."
+            path,
+            f"capabilities must be a list of Capability values ({allowed}), got {_echo(value)}.",
         )
     if not value:
         raise _fail(path, f"capabilities must not be empty. Pass at least one of {allowed}.")

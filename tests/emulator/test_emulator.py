@@ -653,7 +653,7 @@ def test_stop_is_idempotent_and_leaves_no_threads(vc: str) -> None:
 
 def test_cli_serves_until_sigterm(vc: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-    process = subprocess.Popen(  # noqa: S603 - fixed argv, our own module
+    process = subprocess.Popen(
         [sys.executable, "-m", "harness.emulator", "--port", "0", "--voice-connector", vc],
         cwd=REPO_ROOT,
         env=env,

@@ -6,11 +6,11 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-import crhelper_production
-import proxy_session_settings as pss
 import pytest
 from botocore.stub import Stubber
 
+import crhelper_production
+import proxy_session_settings as pss
 from tests.handler.conftest import Invoke
 from tests.helpers import SESSION_ID, VC_ID, event, properties
 
@@ -82,8 +82,12 @@ def test_update_of_the_session_id_answers_a_new_physical_id(stub: Stubber, invok
     stub.add_response(
         "update_proxy_session",
         session_response(["Voice"]),
-        {"VoiceConnectorId": VC_ID, "ProxySessionId": "other", "Capabilities": ["Voice"],
-         "ExpiryMinutes": 60},
+        {
+            "VoiceConnectorId": VC_ID,
+            "ProxySessionId": "other",
+            "Capabilities": ["Voice"],
+            "ExpiryMinutes": 60,
+        },
     )
     body = invoke(
         lambda url: event(
@@ -122,9 +126,7 @@ def test_invalid_input_fails_without_calling_the_api(
     stub: Stubber, invoke: Invoke, overrides: dict[str, Any], named: str, request_type: str
 ) -> None:
     body = invoke(
-        lambda url: event(
-            request_type, url, props=properties(**overrides), physical_id=PHYSICAL_ID
-        )
+        lambda url: event(request_type, url, props=properties(**overrides), physical_id=PHYSICAL_ID)
     )
     assert body["Status"] == "FAILED"
     assert named in body["Reason"]
@@ -161,7 +163,9 @@ def test_failed_create_after_an_api_error_also_rolls_back_without_a_call(
     assert created["Status"] == "FAILED"
     deleted = invoke(
         lambda url: event(
-            "Delete", url, props=properties(RemovalPolicy="Destroy"),
+            "Delete",
+            url,
+            props=properties(RemovalPolicy="Destroy"),
             physical_id=created["PhysicalResourceId"],
         )
     )
@@ -198,9 +202,7 @@ def test_delete_with_destroy_of_a_session_already_gone_succeeds(
     assert body["Status"] == "SUCCESS"
 
 
-def test_delete_with_destroy_that_is_forbidden_fails_clearly(
-    stub: Stubber, invoke: Invoke
-) -> None:
+def test_delete_with_destroy_that_is_forbidden_fails_clearly(stub: Stubber, invoke: Invoke) -> None:
     stub.add_client_error("delete_proxy_session", "ForbiddenException", "denied", 403)
     body = invoke(
         lambda url: event(
@@ -238,7 +240,11 @@ def test_throttling_that_never_clears_fails_before_the_deadline(
 @pytest.mark.parametrize(
     ("code", "status", "expected"),
     [
-        ("NotFoundException", 404, f"proxy session '{SESSION_ID}' was not found on voice connector"),
+        (
+            "NotFoundException",
+            404,
+            f"proxy session '{SESSION_ID}' was not found on voice connector",
+        ),
         ("ForbiddenException", 403, "chime:UpdateProxySession"),
         ("UnauthorizedClientException", 401, "chime:UpdateProxySession"),
         ("BadRequestException", 400, "Proxy sessions are no longer supported"),
@@ -276,10 +282,11 @@ def test_no_phone_numbers_in_data_or_logs(
 def test_crhelper_is_set_for_production(index_module: Any) -> None:
     helper = index_module.helper
     assert isinstance(helper, crhelper_production.ProductionCfnResource)
-    assert helper._sleep_on_delete == 0
-    assert helper._log_level == "INFO"
-    assert helper._lambda_client is None
-    assert helper._events_client is None
-    assert helper._logs_client is None
+    settings = vars(helper)  # crhelper's private attributes, which its stubs do not declare
+    assert settings["_sleep_on_delete"] == 0
+    assert settings["_log_level"] == "INFO"
+    assert settings["_lambda_client"] is None
+    assert settings["_events_client"] is None
+    assert settings["_logs_client"] is None
     retries = index_module.client.meta.config.retries
     assert retries["total_max_attempts"] == 1

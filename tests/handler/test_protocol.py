@@ -11,15 +11,15 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import proxy_session_settings as pss
 import pytest
 from botocore.stub import Stubber
+
+import proxy_session_settings as pss
 from crhelper_production import (
     ResponseDeliveryError,
     build_response_body,
     deliver_response,
 )
-
 from harness.response_sink import ResponseSink
 from tests.handler.conftest import Invoke
 from tests.handler.test_handler import expect_update
@@ -54,7 +54,9 @@ def test_create_success_body(stub: Stubber, invoke: Invoke) -> None:
     check_envelope(body)
     assert body["Status"] == "SUCCESS"
     assert body["Reason"] == ""
-    assert body["PhysicalResourceId"] == pss.physical_resource_id(VC_ID, properties()["ProxySessionId"])
+    assert body["PhysicalResourceId"] == pss.physical_resource_id(
+        VC_ID, properties()["ProxySessionId"]
+    )
     assert set(body["Data"]) == {"Status", "ExpiryMinutes", "Capabilities", "UpdatedTimestamp"}
 
 
@@ -69,7 +71,9 @@ def test_create_failure_body(stub: Stubber, invoke: Invoke) -> None:
 
 def test_update_failure_keeps_the_old_physical_id(stub: Stubber, invoke: Invoke) -> None:
     body = invoke(
-        lambda url: event("Update", url, props=properties(Capabilities=["Fax"]), physical_id="old-id")
+        lambda url: event(
+            "Update", url, props=properties(Capabilities=["Fax"]), physical_id="old-id"
+        )
     )
     check_envelope(body)
     assert body["Status"] == "FAILED"

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-import app as demo_app
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
+import app as demo_app
 from harness.synth import Assembly, run_synth, synth
 
 VC = "abcdefghij0123456789k"
@@ -86,7 +86,9 @@ def test_cli_synth_is_deterministic(two_synths: tuple[Assembly, Assembly]) -> No
 
 
 @pytest.mark.slow
-def test_asset_holds_exactly_the_handler_and_crhelper(two_synths: tuple[Assembly, Assembly]) -> None:
+def test_asset_holds_exactly_the_handler_and_crhelper(
+    two_synths: tuple[Assembly, Assembly],
+) -> None:
     asset = two_synths[0].asset_dir
     top = sorted(path.name for path in asset.iterdir())
     assert top == [

@@ -10,6 +10,7 @@ import pytest
 from aws_cdk import aws_chime as chime
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Annotations, Match, Template
+
 from chime_proxy_session import (
     RESOURCE_TYPE,
     Capability,
@@ -17,7 +18,6 @@ from chime_proxy_session import (
     ProxySessionSettingsError,
 )
 from chime_proxy_session.provider import RUNTIME
-
 from tests.helpers import property_cases
 
 VC_A = "abcdefghij0123456789k"
@@ -118,7 +118,10 @@ def test_token_voice_connector_passes_through(three_sessions: tuple[cdk.Stack, T
     connector_id = stack.get_logical_id(connector)
     template.has_resource_properties(
         RESOURCE_TYPE,
-        {"ProxySessionId": "s-3", "VoiceConnectorId": {"Fn::GetAtt": [connector_id, "VoiceConnectorId"]}},
+        {
+            "ProxySessionId": "s-3",
+            "VoiceConnectorId": {"Fn::GetAtt": [connector_id, "VoiceConnectorId"]},
+        },
     )
 
 
@@ -135,8 +138,14 @@ def test_one_function_for_many_sessions(three_sessions: tuple[cdk.Stack, Templat
 def test_function_runtime_architecture_timeout(three_sessions: tuple[cdk.Stack, Template]) -> None:
     _, template = three_sessions
     latest = max(
-        (getattr(lambda_.Runtime, name) for name in dir(lambda_.Runtime) if name.startswith("PYTHON_")),
-        key=lambda runtime: tuple(int(part) for part in runtime.name.removeprefix("python").split(".")),
+        (
+            getattr(lambda_.Runtime, name)
+            for name in dir(lambda_.Runtime)
+            if name.startswith("PYTHON_")
+        ),
+        key=lambda runtime: tuple(
+            int(part) for part in runtime.name.removeprefix("python").split(".")
+        ),
     )
     assert RUNTIME.name == latest.name
     template.has_resource_properties(
@@ -163,7 +172,7 @@ def chime_statements(template: Template) -> list[dict[str, Any]]:
 
 
 def test_iam_is_scoped_to_the_voice_connectors(three_sessions: tuple[cdk.Stack, Template]) -> None:
-    stack, template = three_sessions
+    _, template = three_sessions
     statements = chime_statements(template)
     by_action = {statement["Action"]: statement for statement in statements}
     assert set(by_action) == {"chime:UpdateProxySession", "chime:DeleteProxySession"}
@@ -182,7 +191,11 @@ def test_iam_has_no_delete_without_destroy() -> None:
     app = cdk.App()
     stack = cdk.Stack(app, "RetainOnly")
     ProxySessionSettings(
-        stack, "Only", voice_connector_id=VC_A, proxy_session_id="s", capabilities=[Capability.VOICE]
+        stack,
+        "Only",
+        voice_connector_id=VC_A,
+        proxy_session_id="s",
+        capabilities=[Capability.VOICE],
     )
     statements = chime_statements(Template.from_stack(stack))
     assert [statement["Action"] for statement in statements] == ["chime:UpdateProxySession"]
@@ -191,9 +204,7 @@ def test_iam_has_no_delete_without_destroy() -> None:
 def test_resource_waits_for_its_chime_policy(three_sessions: tuple[cdk.Stack, Template]) -> None:
     _, template = three_sessions
     policies = template.find_resources("AWS::IAM::Policy")
-    chime_policy = next(
-        logical_id for logical_id in policies if "ChimePolicy" in logical_id
-    )
+    chime_policy = next(logical_id for logical_id in policies if "ChimePolicy" in logical_id)
     for resource in template.find_resources(RESOURCE_TYPE).values():
         assert chime_policy in resource.get("DependsOn", [])
 
@@ -250,9 +261,7 @@ def scratch_stack() -> cdk.Stack:
     return cdk.Stack(cdk.App(), "Scratch")
 
 
-@pytest.mark.parametrize(
-    "case", property_cases()["valid"], ids=lambda case: case["name"]
-)
+@pytest.mark.parametrize("case", property_cases()["valid"], ids=lambda case: case["name"])
 def test_valid_fixtures_construct(scratch_stack: cdk.Stack, case: dict[str, Any]) -> None:
     ProxySessionSettings(scratch_stack, f"ok-{case['name']}", **construct_props(case["properties"]))
 
@@ -262,7 +271,9 @@ def test_valid_fixtures_construct(scratch_stack: cdk.Stack, case: dict[str, Any]
     [case for case in property_cases()["invalid"] if "construct" in case["sides"]],
     ids=lambda case: case["name"],
 )
-def test_invalid_fixtures_fail_naming_the_prop(scratch_stack: cdk.Stack, case: dict[str, Any]) -> None:
+def test_invalid_fixtures_fail_naming_the_prop(
+    scratch_stack: cdk.Stack, case: dict[str, Any]
+) -> None:
     with pytest.raises(ProxySessionSettingsError) as caught:
         ProxySessionSettings(
             scratch_stack, f"bad-{case['name']}", **construct_props(case["properties"])
@@ -332,7 +343,11 @@ def test_token_ids_skip_synth_validation() -> None:
     vc = cdk.CfnParameter(stack, "Vc").value_as_string
     session = cdk.CfnParameter(stack, "Session").value_as_string
     ProxySessionSettings(
-        stack, "Param", voice_connector_id=vc, proxy_session_id=session, capabilities=[Capability.SMS]
+        stack,
+        "Param",
+        voice_connector_id=vc,
+        proxy_session_id=session,
+        capabilities=[Capability.SMS],
     )
     Template.from_stack(stack).has_resource_properties(
         RESOURCE_TYPE, {"VoiceConnectorId": {"Ref": "Vc"}, "ProxySessionId": {"Ref": "Session"}}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-import proxy_session_settings as pss
 import pytest
 
+import proxy_session_settings as pss
 from tests.helpers import properties, property_cases
 
 CASES = property_cases()

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
+
 from proxy_session_calls import (
     ProxySessionCallError,
     RetryPolicy,
@@ -13,7 +14,6 @@ from proxy_session_calls import (
     explain_failure,
 )
 from proxy_session_settings import parse_properties
-
 from tests.helpers import properties
 
 
@@ -95,7 +95,7 @@ def test_jitter_stays_within_the_ceiling() -> None:
 
 def test_budget_stops_before_the_deadline() -> None:
     clock = FakeClock()
-    errors = [client_error("ThrottledClientException") for _ in range(1000)]
+    errors: list[Exception] = [client_error("ThrottledClientException") for _ in range(1000)]
     call = flaky(errors)
     deadline = 60.0
     with pytest.raises(ClientError) as caught:
