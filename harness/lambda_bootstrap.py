@@ -7,6 +7,7 @@ Lambda runtime provides) are on sys.path: a module missing from the asset fails 
 """
 
 import json
+import logging
 import sys
 import time
 import traceback
@@ -29,6 +30,10 @@ def main() -> int:
     """Import index from the asset, call its handler with the event from stdin."""
     asset_dir, runtime_dir, timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
     sys.path[:0] = [asset_dir, runtime_dir]
+    # The Lambda runtime gives the root logger a handler that writes to the function's log.
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("[%(levelname)s]\t%(asctime)s\t%(name)s\t%(message)s"))
+    logging.root.addHandler(handler)
     event = json.loads(sys.stdin.read())
     context = Context(timeout)
     try:
