@@ -31,7 +31,7 @@ from proxy_session_calls import (
 )
 from proxy_session_settings import (
     DESTROY,
-    echo,
+    envelope_problem,
     failed_create_physical_id,
     is_failed_create,
     parse_properties,
@@ -45,15 +45,6 @@ logger = logging.getLogger(__name__)
 
 # Time kept back from the Lambda deadline for answering CloudFormation after the last API call.
 RESPONSE_RESERVE_SECONDS: Final = 8.0
-_REQUIRED_EVENT_FIELDS: Final = (
-    "RequestType",
-    "ResponseURL",
-    "StackId",
-    "RequestId",
-    "LogicalResourceId",
-    "ResourceProperties",
-)
-_REQUEST_TYPES: Final = ("Create", "Update", "Delete")
 
 helper = ProductionCfnResource()
 client: ChimeSDKVoiceClient | None = None
@@ -111,32 +102,19 @@ def remove_settings(event: Mapping[str, Any], context: object) -> str:
     return physical_id
 
 
-def _envelope_problem(event: object) -> str | None:
-    if not isinstance(event, Mapping):
-        return f"the event is not an object: {echo(event)}"
-    missing = [name for name in _REQUIRED_EVENT_FIELDS if name not in event]
-    if missing:
-        return f"the event lacks {', '.join(missing)}; it is not a CloudFormation request"
-    if event["RequestType"] not in _REQUEST_TYPES:
-        return f"RequestType {echo(event['RequestType'])} is not one of {', '.join(_REQUEST_TYPES)}"
-    if event["RequestType"] != "Create" and not event.get("PhysicalResourceId"):
-        return f"a {event['RequestType']} request must carry PhysicalResourceId"
-    return None
-
-
 def _reject(event: Mapping[str, Any], problem: str, context: object) -> None:
     """Answer a malformed request FAILED without letting crhelper touch it."""
     response_url = event.get("ResponseURL")
     if not isinstance(response_url, str):
         logger.error("Malformed request with no ResponseURL, nothing to answer: %s", problem)
         return
-    physical_id = event.get("PhysicalResourceId") or failed_create_physical_id(
-        str(event.get("RequestId", ""))
-    )
+    physical_id = event.get("PhysicalResourceId")
+    if not isinstance(physical_id, str) or not physical_id:
+        physical_id = failed_create_physical_id(str(event.get("RequestId") or ""))
     body = build_response_body(
         status="FAILED",
         reason=f"Malformed request: {problem}.",
-        physical_resource_id=str(physical_id),
+        physical_resource_id=physical_id,
         event=event,
         data={},
     )
@@ -151,7 +129,7 @@ def _reject(event: Mapping[str, Any], problem: str, context: object) -> None:
 
 def handler(event: Any, context: Any) -> None:
     """Lambda handler: answers every request, malformed ones included."""
-    problem = _envelope_problem(event)
+    problem = envelope_problem(event)
     if problem is not None:
         _reject(event if isinstance(event, Mapping) else {}, problem, context)
         return

@@ -52,12 +52,29 @@ EXPIRY_MINUTES_DOCUMENTED_MAX: Final = 720
 # Anything above this cannot be a sensible expiry and would not fit the service's integer.
 EXPIRY_MINUTES_HARD_MAX: Final = 2_147_483_647
 
+# The fields of a CloudFormation custom-resource request that the handler relies on.
+REQUEST_TYPES: Final = ("Create", "Update", "Delete")
+REQUIRED_EVENT_FIELDS: Final = (
+    "RequestType",
+    "ResponseURL",
+    "StackId",
+    "RequestId",
+    "LogicalResourceId",
+    "ResourceProperties",
+)
+# Echoed in the response, which CloudFormation matches to the request by them: non-empty strings.
+STRING_EVENT_FIELDS: Final = ("ResponseURL", "StackId", "RequestId", "LogicalResourceId")
+
 # A Create that failed answers with this prefix so that the rollback Delete makes no API call.
 FAILED_CREATE_PREFIX: Final = "create-failed:"
 PHYSICAL_ID_PREFIX: Final = "chime-proxy-session:"
 
-_E164 = re.compile(r"\+?[1-9]\d{6,14}")
+# A "+" and 7 to 15 digits anywhere, or a bare run of them that is not part of a longer word: ids
+# such as the voice connector "abcdefghij0123456789k" must stay readable in a Reason.
+_E164 = re.compile(r"\+[1-9]\d{6,14}|(?<![A-Za-z0-9])[1-9]\d{6,14}(?![A-Za-z0-9])")
+_JSON_LITERALS: Final = {"None": "null", "True": "true", "False": "false"}
 _MAX_VALUE_ECHO = 80
+_WHOLE_NUMBER = re.compile(r"\s*([+-]?)(\d+)\s*")
 
 
 class InvalidPropertiesError(ValueError):
@@ -127,8 +144,12 @@ def is_failed_create(physical_id: object) -> bool:
 
 
 def echo(value: object) -> str:
-    """Render a bad value for an error message: short, typed, and with phone numbers masked."""
+    """Render a bad value for an error message: short, typed, and with phone numbers masked.
+
+    ``null``, ``true`` and ``false`` are written as in the JSON template, not as Python.
+    """
     text = repr(value)
+    text = _JSON_LITERALS.get(text, text)
     if len(text) > _MAX_VALUE_ECHO:
         text = f"{text[: _MAX_VALUE_ECHO - 3]}..."
     return redact(text)
@@ -137,6 +158,35 @@ def echo(value: object) -> str:
 def redact(text: str) -> str:
     """Mask anything that looks like an E.164 phone number."""
     return _E164.sub("<phone number>", text)
+
+
+def envelope_problem(event: object) -> str | None:
+    """Say what makes ``event`` unusable as a CloudFormation request, or None if nothing does.
+
+    Only the envelope is checked here (the fields CloudFormation always sends); the properties are
+    parsed by ``parse_properties``.
+    """
+    if not isinstance(event, Mapping):
+        return f"the event is not an object: {echo(event)}"
+    missing = [name for name in REQUIRED_EVENT_FIELDS if name not in event]
+    if missing:
+        return f"the event lacks {', '.join(missing)}; it is not a CloudFormation request"
+    request_type = event["RequestType"]
+    if not isinstance(request_type, str) or request_type not in REQUEST_TYPES:
+        return f"RequestType {echo(request_type)} is not one of {', '.join(REQUEST_TYPES)}"
+    for name in STRING_EVENT_FIELDS:
+        value = event[name]
+        if not isinstance(value, str) or not value:
+            return f"{name} must be a non-empty string, got {echo(value)}"
+    if request_type != "Create":
+        physical_id = event.get("PhysicalResourceId")
+        if not isinstance(physical_id, str) or not physical_id:
+            got = "nothing" if "PhysicalResourceId" not in event else echo(physical_id)
+            return (
+                f"every {request_type} request must carry PhysicalResourceId (a non-empty "
+                f"string), got {got}"
+            )
+    return None
 
 
 def parse_properties(properties: object) -> SessionSettings:
@@ -151,6 +201,14 @@ def parse_properties(properties: object) -> SessionSettings:
             f"Unknown propert{'y' if len(unknown) == 1 else 'ies'} {', '.join(map(echo, unknown))}"
             f". Custom::ChimeProxySessionSettings accepts {', '.join(SCHEMA_PROPERTIES)}."
         )
+    _reject_null(
+        properties,
+        EXPIRY_MINUTES,
+        'give a whole number of minutes such as "60", or omit it to leave the expiry as it is',
+    )
+    _reject_null(
+        properties, REMOVAL_POLICY, f"set {RETAIN!r} or {DESTROY!r}, or omit it for {RETAIN!r}"
+    )
     return SessionSettings(
         voice_connector_id=parse_voice_connector_id(_required(properties, VOICE_CONNECTOR_ID)),
         proxy_session_id=parse_proxy_session_id(_required(properties, PROXY_SESSION_ID)),
@@ -164,6 +222,12 @@ def _required(properties: Mapping[Any, Any], name: str) -> object:
     if name not in properties:
         raise InvalidPropertiesError(f"{name} is required but missing. Set {name}.")
     return properties[name]
+
+
+def _reject_null(properties: Mapping[Any, Any], name: str, what_to_do: str) -> None:
+    # An optional property given as null is not the same as one left out: say so, do not guess.
+    if name in properties and properties[name] is None:
+        raise InvalidPropertiesError(f"{name} is null; {what_to_do}.")
 
 
 def parse_voice_connector_id(value: object) -> str:
@@ -248,8 +312,18 @@ def parse_expiry_minutes(value: object) -> int | None:
         )
     if isinstance(value, int):
         minutes = value
-    elif isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,12}\s*", value):
-        minutes = int(value)
+    elif isinstance(value, str) and (number := _WHOLE_NUMBER.fullmatch(value)):
+        sign, digits = number.group(1), number.group(2).lstrip("0") or "0"
+        # Bound the digits before int(): a long digit string is slow to convert (and refused past
+        # 4,300 digits), and anything this long is out of range anyway.
+        if len(digits) > len(str(EXPIRY_MINUTES_HARD_MAX)):
+            if sign == "-":
+                raise InvalidPropertiesError(
+                    f"{EXPIRY_MINUTES} must be at least 1, got a {len(digits)}-digit negative "
+                    "number. Omit it to leave the session's expiry as it is."
+                )
+            raise _expiry_too_large(len(digits))
+        minutes = int(sign + digits)
     else:
         raise InvalidPropertiesError(
             f'{EXPIRY_MINUTES} must be a whole number of minutes such as "60", got {echo(value)}.'
@@ -261,11 +335,17 @@ def parse_expiry_minutes(value: object) -> int | None:
             "Omit it to leave the session's expiry as it is."
         )
     if minutes > EXPIRY_MINUTES_HARD_MAX:
-        raise InvalidPropertiesError(
-            f"{EXPIRY_MINUTES} {minutes} is too large; the service documents "
-            f"{EXPIRY_MINUTES_DOCUMENTED_MAX} minutes (12 hours) as the maximum."
-        )
+        raise _expiry_too_large(len(str(minutes)))
     return minutes
+
+
+def _expiry_too_large(digit_count: int) -> InvalidPropertiesError:
+    # The digits are counted, not echoed: a long number would be masked as a phone number.
+    return InvalidPropertiesError(
+        f"{EXPIRY_MINUTES} is too large: a {digit_count}-digit number of minutes, above "
+        f"{EXPIRY_MINUTES_HARD_MAX:,}; the service documents {EXPIRY_MINUTES_DOCUMENTED_MAX} "
+        "minutes (12 hours) as the maximum."
+    )
 
 
 def parse_removal_policy(value: object) -> str:
@@ -280,7 +360,11 @@ def parse_removal_policy(value: object) -> str:
 
 
 def removal_policy_of(properties: object) -> str:
-    """Return the RemovalPolicy of a Delete request, validating only that property."""
+    """Return the RemovalPolicy of a Delete request, validating only that property.
+
+    A null RemovalPolicy counts as absent here (Retain): a Delete then makes no call, which is the
+    safe answer; Create and Update reject the null before a resource ever exists with it.
+    """
     if not isinstance(properties, Mapping):
         raise InvalidPropertiesError(
             f"ResourceProperties must be an object of properties, got {echo(properties)}."

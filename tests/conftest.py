@@ -29,3 +29,94 @@ os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
 _NODE_BIN = Path(__file__).resolve().parents[1] / "node_modules" / ".bin"
 if _NODE_BIN.is_dir():
     os.environ["PATH"] = f"{_NODE_BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+
+# Imported only now: the fake environment above must be in place before boto3 is configured.
+import uuid  # noqa: E402
+from collections.abc import Callable, Iterator  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+from botocore.stub import Stubber  # noqa: E402
+
+from harness.response_sink import ResponseSink  # noqa: E402
+from tests.helpers import Invoke, LambdaContext  # noqa: E402
+
+REPORT_FILE = Path(__file__).resolve().parents[1] / "reliability-report.json"
+
+
+# Handler fixtures, shared by tests/handler and tests/reliability: the real index module, a
+# Stubber on its real client, and an HTTPS sink standing in for the presigned ResponseURL.
+
+
+@pytest.fixture(scope="session")
+def sink() -> Iterator[ResponseSink]:
+    """A local HTTPS server standing in for the presigned ResponseURL."""
+    with ResponseSink() as running:
+        yield running
+
+
+@pytest.fixture
+def trust_sink(sink: ResponseSink, monkeypatch: pytest.MonkeyPatch) -> ResponseSink:
+    """Make the handler's TLS context trust the sink's throwaway CA."""
+    monkeypatch.setenv("SSL_CERT_FILE", sink.ca_file)
+    return sink
+
+
+@pytest.fixture
+def index_module() -> Any:
+    """The handler module, imported flat as the Lambda runtime does."""
+    import index
+
+    return index
+
+
+@pytest.fixture
+def stub(index_module: Any) -> Iterator[Stubber]:
+    """A Stubber on the handler's own chime-sdk-voice client; fails if a stubbed call is left."""
+    with Stubber(index_module.client) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
+
+
+@pytest.fixture
+def sleeps(index_module: Any, monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record retry sleeps instead of sleeping."""
+    from proxy_session_calls import RetryPolicy
+
+    recorded: list[float] = []
+    monkeypatch.setattr(index_module, "RetryPolicy", lambda: RetryPolicy(sleep=recorded.append))
+    return recorded
+
+
+@pytest.fixture
+def invoke(trust_sink: ResponseSink, index_module: Any) -> Invoke:
+    """Run ``index.handler`` on an event built by ``make(url)``; return the PUT body."""
+
+    def run(make: Callable[[str], dict[str, Any]], timeout: float = 120.0) -> dict[str, Any]:
+        key = uuid.uuid4().hex
+        event = make(trust_sink.url_for(key))
+        index_module.handler(event, LambdaContext(timeout_seconds=timeout))
+        responses = trust_sink.responses(key)
+        assert len(responses) == 1, f"expected exactly one response, got {len(responses)}"
+        raw = trust_sink.raw(key)[0]
+        assert len(raw) <= 4096
+        body = dict(responses[0])
+        body["_event"] = event
+        body["_size"] = len(raw)
+        return body
+
+    return run
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the reliability ledger's one-line summary and write reliability-report.json.
+
+    Only when a test used the ledger (tests/reliability/ledger.py), so other runs stay quiet.
+    """
+    import sys
+
+    ledger = sys.modules.get("tests.reliability.ledger")
+    if ledger is None:
+        return
+    terminalreporter.write_line(ledger.summary_line())
+    ledger.write_report(REPORT_FILE)

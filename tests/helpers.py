@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+# The ``invoke`` fixture (tests/conftest.py): runs index.handler on ``make(url)``, returns the body.
+Invoke = Callable[..., dict[str, Any]]
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 STACK_ID = (

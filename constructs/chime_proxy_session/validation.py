@@ -120,14 +120,16 @@ def validate_expiry(path: str, value: object) -> int | float | None:
         )
     if value.is_unresolved():
         return value.to_minutes()
-    seconds = value.to_seconds()
-    if seconds % 60 != 0 or not math.isfinite(seconds):
+    # to_seconds() raises on a Duration with fractional seconds (Duration.millis(1500)); the
+    # milliseconds, fractional allowed, always convert.
+    milliseconds = value.to_milliseconds(integral=False)
+    if not math.isfinite(milliseconds) or milliseconds % 60_000 != 0:
         raise _fail(
             path,
             f"expiry must be a whole number of minutes, got {value.to_human_string()}. "
             "Use e.g. Duration.minutes(90).",
         )
-    minutes = int(seconds // 60)
+    minutes = int(milliseconds // 60_000)
     if minutes < 1:
         raise _fail(path, f"expiry must be at least 1 minute, got {value.to_human_string()}.")
     return minutes

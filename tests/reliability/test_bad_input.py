@@ -1,0 +1,309 @@
+"""Malformed CloudFormation requests through the real ``index.handler``, one table row each.
+
+Every row must be answered FAILED within two seconds, with a Reason that names the offending
+property or event field and carries no traceback, in a body of at most 4,096 bytes, and without a
+single ChimeSDKVoice call: a Stubber with nothing queued wraps ``index.client`` (any call would
+raise and change the Reason) and an event hook counts the calls that were even attempted.
+
+Property rows use Create (and some Update): a Delete with RemovalPolicy Retain makes no call and
+validates nothing, by design; the Delete rows carry RemovalPolicy Destroy.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from botocore.stub import Stubber
+
+import proxy_session_settings as pss
+from tests.helpers import SESSION_ID, VC_ID, Invoke, event, properties
+from tests.reliability import ledger
+
+Mutation = Callable[[dict[str, Any]], None]
+
+MAX_SECONDS = 2.0
+MAX_BODY_BYTES = 4096
+PHYSICAL_ID = pss.physical_resource_id(VC_ID, SESSION_ID)
+OVERSIZED = 300 * 1024
+
+
+@dataclass(frozen=True)
+class Case:
+    """One malformed request: what is sent, and the name its Reason must carry."""
+
+    label: str
+    request_type: str
+    names: str
+    mutate: Mutation
+
+
+def set_prop(name: str, value: Any) -> Mutation:
+    """Set ResourceProperties[name] to ``value`` (None stays a JSON null)."""
+
+    def mutate(request: dict[str, Any]) -> None:
+        request["ResourceProperties"][name] = copy.deepcopy(value)
+
+    return mutate
+
+
+def drop_prop(name: str) -> Mutation:
+    """Remove ResourceProperties[name]."""
+
+    def mutate(request: dict[str, Any]) -> None:
+        del request["ResourceProperties"][name]
+
+    return mutate
+
+
+def set_field(name: str, value: Any) -> Mutation:
+    """Set the event field ``name`` to ``value``."""
+
+    def mutate(request: dict[str, Any]) -> None:
+        request[name] = copy.deepcopy(value)
+
+    return mutate
+
+
+def drop_field(name: str) -> Mutation:
+    """Remove the event field ``name``."""
+
+    def mutate(request: dict[str, Any]) -> None:
+        del request[name]
+
+    return mutate
+
+
+def both(*mutations: Mutation) -> Mutation:
+    """Apply several mutations in order."""
+
+    def mutate(request: dict[str, Any]) -> None:
+        for mutation in mutations:
+            mutation(request)
+
+    return mutate
+
+
+VC = pss.VOICE_CONNECTOR_ID
+PS = pss.PROXY_SESSION_ID
+CAP = pss.CAPABILITIES
+EXP = pss.EXPIRY_MINUTES
+RP = pss.REMOVAL_POLICY
+WRONG_TYPES: dict[str, Any] = {
+    "number": 42,
+    "object": {"id": "abcdefghij0123456789k"},
+    "nested list": [["Voice"]],
+    "null": None,
+}
+
+
+def _cases() -> list[Case]:
+    cases: list[Case] = []
+
+    def add(label: str, request_type: str, names: str, mutate: Mutation) -> None:
+        cases.append(Case(f"{request_type}: {label}", request_type, names, mutate))
+
+    # Each required property missing.
+    for name in (VC, PS, CAP):
+        add(f"{name} missing", "Create", name, drop_prop(name))
+        add(f"{name} missing", "Update", name, drop_prop(name))
+    # Wrong types for every property.
+    for name in (VC, PS, CAP, EXP, RP):
+        for kind, value in WRONG_TYPES.items():
+            if name == EXP and kind == "number":
+                continue  # a JSON number is a valid ExpiryMinutes
+            add(f"{name} {kind}", "Create", name, set_prop(name, value))
+    add(f"{VC} boolean", "Update", VC, set_prop(VC, True))
+    add(f"{CAP} a comma-joined string", "Create", CAP, set_prop(CAP, "Voice,SMS"))
+    add(f"{CAP} an object of flags", "Update", CAP, set_prop(CAP, {"Voice": True}))
+    # Capabilities: empty, unknown, wrong case, duplicated, bad items.
+    for label, value in {
+        "empty": [],
+        "unknown Fax": ["Fax"],
+        "lower-case voice": ["voice"],
+        "lower-case sms": ["Voice", "sms"],
+        "upper-case VOICE": ["VOICE"],
+        "duplicated Voice": ["Voice", "Voice"],
+        "duplicated SMS after Voice": ["SMS", "Voice", "SMS"],
+        "item null": [None],
+        "item number": [1],
+        "item with spaces": [" Voice "],
+    }.items():
+        add(f"{CAP} {label}", "Create", CAP, set_prop(CAP, value))
+    # ExpiryMinutes: zero, negative, fractional, non-numeric, huge, boolean.
+    for label, value in {
+        "zero string": "0",
+        "zero number": 0,
+        "negative": "-5",
+        "negative number": -1,
+        "fractional string": "1.5",
+        "fractional number": 1.5,
+        "non-numeric": "sixty",
+        "empty string": "",
+        "exponent": "1e3",
+        "hexadecimal": "0x10",
+        "huge string": "99999999999999",
+        "huge number": 10**30,
+        "huge negative": "-" + "9" * 20,
+        "5,000 digits": "9" * 5000,
+        "blank": "   ",
+        "above the service integer": "2147483648",
+        "boolean true": True,
+        "boolean false": False,
+        "boolean string": "true",
+        "infinity": "Infinity",
+    }.items():
+        add(f"{EXP} {label}", "Create", EXP, set_prop(EXP, value))
+    # Ids: empty, blank, too long, slashes, unicode, not matching the pattern.
+    for label, value in {
+        "empty": "",
+        "blank": "   ",
+        "too long (23)": "a" * 23,
+        "too short (20)": "a" * 20,
+        "with a slash": "abcdefghij/123456789k",
+        "path traversal": "../../abcdefghij01234k",
+        "unicode": "abcdefghij0123456789ķ",
+        "upper case": "ABCDEFGHIJ0123456789K",
+        "upper-case UUID": "0F1E2D3C-4B5A-6978-8A9B-0C1D2E3F4A5B",
+        "trailing newline": "abcdefghij0123456789k\n",
+        "ARN instead of id": "arn:aws:chime:us-east-1:123456789012:vc/abcdefghij0123456789k",
+    }.items():
+        add(f"{VC} {label}", "Create", VC, set_prop(VC, value))
+    for label, value in {
+        "empty": "",
+        "blank": " \t ",
+        "too long (129)": "s" * 129,
+        "with a slash": "a/b",
+        "path traversal": "../x",
+        "unicode accent": "séance",
+        "unicode emoji": "session-\N{TELEPHONE SIGN}",
+        "with a space": "a b",
+        "control character": "a\x00b",
+    }.items():
+        add(f"{PS} {label}", "Create", PS, set_prop(PS, value))
+    # RemovalPolicy values other than Retain and Destroy.
+    for label, value in {"lower case": "destroy", "Snapshot": "Snapshot", "empty": ""}.items():
+        add(f"{RP} {label}", "Create", RP, set_prop(RP, value))
+    # Unknown extra properties.
+    add("unknown property Colour", "Create", "Colour", set_prop("Colour", "blue"))
+    add(
+        "property in the wrong case",
+        "Create",
+        "voiceConnectorId",
+        set_prop("voiceConnectorId", VC_ID),
+    )
+    add("unknown property Tags", "Update", "Tags", set_prop("Tags", [{"Key": "a", "Value": "b"}]))
+    # Oversized payloads.
+    add(f"{PS} of 300 KB", "Create", PS, set_prop(PS, "x" * OVERSIZED))
+    add(f"{VC} of 300 KB", "Create", VC, set_prop(VC, "a" * OVERSIZED))
+    add(f"{CAP} item of 300 KB", "Create", CAP, set_prop(CAP, ["V" * OVERSIZED]))
+    add(f"{CAP} of 50,000 items", "Create", CAP, set_prop(CAP, ["Voice"] * 50_000))
+    add("unknown property of 300 KB", "Create", "Blob", set_prop("Blob", "b" * OVERSIZED))
+    # RequestType.
+    for label, value in {
+        "Upsert": "Upsert",
+        "lower-case create": "create",
+        "empty": "",
+        "null": None,
+        "number": 42,
+        "list": ["Create"],
+    }.items():
+        add(f"RequestType {label}", "Create", "RequestType", set_field("RequestType", value))
+    add("RequestType missing", "Create", "RequestType", drop_field("RequestType"))
+    # Standard event fields missing or unusable.
+    for name in ("StackId", "RequestId", "LogicalResourceId", "ResourceProperties"):
+        add(f"{name} missing", "Create", name, drop_field(name))
+        add(f"{name} null", "Create", name, set_field(name, None))
+    absent = object()  # marks "remove the field" in the rows below
+    field_rows: list[tuple[str, str, str, Any]] = [
+        # (request type, field, label, value)
+        ("Update", "StackId", "a number", 7),
+        ("Create", "RequestId", "empty", ""),
+        ("Create", "LogicalResourceId", "an object", {}),
+        ("Update", "ResourceProperties", "missing", absent),
+        ("Create", "ResourceProperties", "a list", []),
+        ("Update", "ResourceProperties", "a string", "{}"),
+        ("Delete", "ResourceProperties", "a list", [RP]),
+        ("Update", "PhysicalResourceId", "missing", absent),
+        ("Delete", "PhysicalResourceId", "missing", absent),
+        ("Update", "PhysicalResourceId", "empty", ""),
+        ("Delete", "PhysicalResourceId", "null", None),
+        ("Delete", "PhysicalResourceId", "a number", 7),
+        ("Update", "PhysicalResourceId", "an object", {}),
+    ]
+    for request_type, name, label, value in field_rows:
+        mutate = drop_field(name) if value is absent else set_field(name, value)
+        add(f"{name} {label}", request_type, name, mutate)
+    # Delete with RemovalPolicy Destroy validates what it would call with.
+    destroy = set_prop(RP, pss.DESTROY)
+    add(f"Destroy with {VC} bad", "Delete", VC, both(destroy, set_prop(VC, "nope")))
+    add(f"Destroy with {VC} null", "Delete", VC, both(destroy, set_prop(VC, None)))
+    add(f"Destroy with {PS} missing", "Delete", PS, both(destroy, drop_prop(PS)))
+    add(f"Destroy with {PS} slash", "Delete", PS, both(destroy, set_prop(PS, "a/../b")))
+    add(f"{RP} lower-case destroy", "Delete", RP, set_prop(RP, "destroy"))
+    add(f"{RP} a number", "Delete", RP, set_prop(RP, 1))
+    return cases
+
+
+CASES = _cases()
+
+
+@pytest.fixture
+def api_calls(index_module: Any, stub: Stubber) -> Iterator[list[str]]:
+    """The ChimeSDKVoice operations the handler attempted, while the empty Stubber is active."""
+    attempted: list[str] = []
+    events = index_module.client.meta.events
+
+    def record(model: Any, **_: Any) -> None:
+        attempted.append(model.name)
+
+    events.register("provide-client-params.chime-sdk-voice", record)
+    yield attempted
+    events.unregister("provide-client-params.chime-sdk-voice", record)
+
+
+def _request(case: Case, url: str) -> dict[str, Any]:
+    physical_id = None if case.request_type == "Create" else PHYSICAL_ID
+    request = event(case.request_type, url, props=properties(), physical_id=physical_id)
+    case.mutate(request)
+    return request
+
+
+def test_a_reason_echoes_the_bad_id_as_given(invoke: Invoke, api_calls: list[str]) -> None:
+    """Digits inside an id are not mistaken for a phone number and masked."""
+    bad = "ABCDEFGHIJ0123456789K"
+    body = invoke(lambda url: event("Create", url, props=properties(VoiceConnectorId=bad)))
+    assert f"VoiceConnectorId {bad!r} is not a voice connector id" in body["Reason"]
+    assert api_calls == []
+
+
+def test_the_table_is_big_enough() -> None:
+    assert len(CASES) >= 40
+    assert len({case.label for case in CASES}) == len(CASES), "labels must be unique"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.label for case in CASES])
+def test_bad_request_fails_fast_and_clearly(
+    case: Case, invoke: Invoke, stub: Stubber, api_calls: list[str]
+) -> None:
+    ledger.bad_input(case.label)
+    started = time.monotonic()
+    body = invoke(lambda url: _request(case, url))
+    elapsed = time.monotonic() - started
+
+    reason = body["Reason"]
+    assert body["Status"] == "FAILED", reason
+    assert elapsed < MAX_SECONDS, f"answered in {elapsed:.2f} s"
+    assert case.names in reason, f"the Reason does not name {case.names}: {reason}"
+    assert "Traceback" not in reason
+    assert 'File "' not in reason
+    assert body["_size"] <= MAX_BODY_BYTES
+    assert api_calls == [], f"the handler called {api_calls}"
+    stub.assert_no_pending_responses()
+    assert body["Data"] == {}
+    assert isinstance(body["PhysicalResourceId"], str)
+    assert body["PhysicalResourceId"]

@@ -1,0 +1,128 @@
+"""Bad ProxySessionSettings props, one table row each: synth-time validation names the prop.
+
+Each row builds the construct in one shared stack (no synth) and expects
+``ProxySessionSettingsError`` whose message names the prop and carries no traceback.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+
+from chime_proxy_session import Capability, ProxySessionSettings, ProxySessionSettingsError
+from tests.helpers import SESSION_ID, VC_ID
+from tests.reliability import ledger
+
+VALID: dict[str, Any] = {
+    "voice_connector_id": VC_ID,
+    "proxy_session_id": SESSION_ID,
+    "capabilities": [Capability.VOICE],
+}
+
+
+@dataclass(frozen=True)
+class PropCase:
+    """One bad prop: its name, the value, and a label."""
+
+    label: str
+    prop: str
+    value: Any
+
+
+def _cases() -> list[PropCase]:
+    table: dict[str, list[tuple[str, Any]]] = {
+        "voice_connector_id": [
+            ("a number", 42),
+            ("None", None),
+            ("empty", ""),
+            ("blank", "   "),
+            ("upper case", "ABCDEFGHIJ0123456789K"),
+            ("too long", "a" * 23),
+            ("with a slash", "abcdefghij/123456789k"),
+            ("unicode", "abcdefghij0123456789ķ"),
+            ("a list", [VC_ID]),
+        ],
+        "proxy_session_id": [
+            ("a number", 7),
+            ("None", None),
+            ("empty", ""),
+            ("blank", " \t "),
+            ("129 characters", "s" * 129),
+            ("300 KB", "x" * 300 * 1024),
+            ("with a slash", "a/b"),
+            ("unicode", "séance"),
+            ("with a space", "a b"),
+        ],
+        "capabilities": [
+            ("empty", []),
+            ("strings instead of Capability", ["Voice"]),
+            ("lower-case string", ["voice"]),
+            ("duplicated", [Capability.SMS, Capability.SMS]),
+            ("a bare string", "Voice"),
+            ("a bare Capability", Capability.VOICE),
+            ("None", None),
+            ("an item None", [None]),
+            ("a token", cdk.Token.as_string(cdk.Aws.REGION)),
+            ("a dict", {"Voice": True}),
+        ],
+        "expiry": [
+            ("an int", 60),
+            ("a string", "60"),
+            ("90 seconds", cdk.Duration.seconds(90)),
+            ("30 seconds", cdk.Duration.seconds(30)),
+            ("zero minutes", cdk.Duration.minutes(0)),
+            ("1,500 milliseconds", cdk.Duration.millis(1500)),
+            ("a timedelta-like float", 1.5),
+        ],
+        "removal_policy": [
+            ("SNAPSHOT", cdk.RemovalPolicy.SNAPSHOT),
+            ("RETAIN_ON_UPDATE_OR_DELETE", cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE),
+            ("a string", "retain"),
+            ("None", None),
+        ],
+    }
+    return [
+        PropCase(f"{prop}: {label}", prop, value)
+        for prop, rows in table.items()
+        for label, value in rows
+    ]
+
+
+CASES = _cases()
+_ids = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def stack() -> cdk.Stack:
+    """One stack for every row: no row synthesizes, so they can share it."""
+    return cdk.Stack(cdk.App(), "BadProps")
+
+
+def test_the_table_is_big_enough() -> None:
+    assert len(CASES) >= 15
+    assert {case.prop for case in CASES} == {
+        "voice_connector_id",
+        "proxy_session_id",
+        "capabilities",
+        "expiry",
+        "removal_policy",
+    }
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.label for case in CASES])
+def test_bad_prop_is_named(case: PropCase, stack: cdk.Stack) -> None:
+    ledger.bad_input(f"props {case.label}")
+    props = {**VALID, case.prop: case.value}
+    construct_id = f"Case{next(_ids)}"
+    with pytest.raises(ProxySessionSettingsError) as raised:
+        ProxySessionSettings(stack, construct_id, **props)
+    message = str(raised.value)
+    assert message.startswith(f"ProxySessionSettings BadProps/{construct_id}: ")
+    assert case.prop in message, message
+    assert "Traceback" not in message
+    assert 'File "' not in message
+    assert len(message) < 1000
