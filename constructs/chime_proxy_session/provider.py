@@ -12,9 +12,12 @@ from aws_cdk import (
     ArnFormat,
     AssetHashType,
     BundlingOptions,
+    CfnResource,
     DockerImage,
     Duration,
     ILocalBundling,
+    IStableAnyProducer,
+    Lazy,
     RemovalPolicy,
     Stack,
 )
@@ -60,6 +63,32 @@ def _crhelper_files() -> list[tuple[Path, str]]:
             "(pip install crhelper==2.0.12) so the handler asset can include it."
         )
     return files
+
+
+@jsii.implements(IStableAnyProducer)
+class _DependsOnWithout:
+    """The DependsOn of ``resource`` as CDK renders it, minus the resources in ``redundant``.
+
+    Produced when the template is rendered, after CDK has turned construct dependencies into
+    DependsOn, so dependencies added later (by CDK or by users) are kept.
+    """
+
+    def __init__(self, resource: CfnResource, redundant: CfnResource) -> None:
+        self._resource = resource
+        self._redundant_path = redundant.node.path
+
+    def produce(self) -> Any:
+        """The logical ids the resource still has to wait for, in CDK's order (by path)."""
+        stack = Stack.of(self._resource)
+        kept = [
+            dependency
+            for dependency in self._resource.obtain_dependencies()
+            if isinstance(dependency, CfnResource)
+            and Stack.of(dependency).node.path == stack.node.path
+            and dependency.node.path != self._redundant_path
+        ]
+        kept.sort(key=lambda dependency: dependency.node.path)
+        return [stack.get_logical_id(dependency) for dependency in kept] or None
 
 
 @jsii.implements(ILocalBundling)
@@ -126,6 +155,12 @@ class ProxySessionProvider(Construct):
             memory_size=256,
             log_group=self.log_group,
         )
+        # lambda.Function makes its resource depend on the whole role construct: the role and its
+        # DefaultPolicy. The role is already referenced by GetAtt (cfn-lint W3005 flags the
+        # DependsOn as redundant); the DefaultPolicy (log permissions) is not, so it stays.
+        cfn_function = cast(CfnResource, self.function.node.default_child)
+        cfn_role = cast(CfnResource, self.role.node.default_child)
+        cfn_function.add_override("DependsOn", Lazy.any(_DependsOnWithout(cfn_function, cfn_role)))
 
     @property
     def service_token(self) -> str:
