@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.installed
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: setup synth test lint typecheck clean lock try
+.PHONY: setup synth test lint clean lock try
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
@@ -27,8 +27,20 @@ synth: setup
 	cdk synth --quiet
 	@echo "Synthesized: $$(ls $(CURDIR)/cdk.out/*.template.json)"
 
-test: setup
+# ruff and mypy --strict first: a type or lint error fails before the slower tests start.
+test: setup lint
 	$(PY) -m pytest
+
+# mypy checks what [tool.mypy] files lists; its cache makes a second run take seconds.
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+# Benchmarks side by side with AwsCustomResource; writes bench/results/ (see README "Benchmarks").
+.PHONY: bench
+bench: setup
+	$(PY) -m bench.run
 
 # Try it without an AWS account: Create, Update and Delete against the local emulator.
 try: setup

@@ -37,10 +37,10 @@ def main() -> int:
     event = json.loads(sys.stdin.read())
     context = Context(timeout)
     try:
-        import index  # noqa: PLC0415 - imported from the asset at run time
+        import index  # imported from the asset at run time
 
         index.handler(event, context)
-    except Exception:  # noqa: BLE001 - reported as the runtime would
+    except Exception:  # reported as the runtime would
         print(json.dumps({"errorType": "Runtime.HandlerError", "trace": traceback.format_exc()}))
         return 1
     return 0

@@ -31,6 +31,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -45,7 +46,15 @@ STACK_ID = (
 )
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:ChimeProxySessionProvider-Handler"
 # What the Lambda Python runtime provides besides the standard library.
-RUNTIME_DISTRIBUTIONS = ("boto3", "botocore", "jmespath", "python-dateutil", "six", "urllib3", "s3transfer")
+RUNTIME_DISTRIBUTIONS = (
+    "boto3",
+    "botocore",
+    "jmespath",
+    "python-dateutil",
+    "six",
+    "urllib3",
+    "s3transfer",
+)
 
 
 class LifecycleError(RuntimeError):
@@ -117,7 +126,7 @@ class LambdaRunner:
     def invoke(self, request: dict[str, Any], key: str) -> Invocation:
         """Run the handler on ``request``; return what CloudFormation received under ``key``."""
         started = time.monotonic()
-        finished = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        finished = subprocess.run(  # fixed argv, no shell
             [
                 sys.executable,
                 "-I",
@@ -145,7 +154,7 @@ class LambdaRunner:
 
 
 def cfn_value(value: Any) -> Any:
-    """Render a template value as CloudFormation sends it to a custom resource (scalars as strings)."""
+    """A template value as CloudFormation sends it to a custom resource (scalars as strings)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -268,16 +277,16 @@ class CloudFormationStack:
         ]
         removing = [lid for lid in self.resources if lid not in desired]
         jobs: list[Callable[[], Invocation]] = [
-            (lambda lid=lid: self._send("Create", lid, desired[lid])) for lid in creating
-        ] + [
-            (
-                lambda lid=lid: self._send(
-                    "Update",
-                    lid,
-                    desired[lid],
-                    physical_id=self.resources[lid].physical_id,
-                    old_properties=self.resources[lid].properties,
-                )
+            partial(self._send, "Create", lid, desired[lid]) for lid in creating
+        ]
+        jobs += [
+            partial(
+                self._send,
+                "Update",
+                lid,
+                desired[lid],
+                physical_id=self.resources[lid].physical_id,
+                old_properties=self.resources[lid].properties,
             )
             for lid in updating
         ]
@@ -308,17 +317,13 @@ class CloudFormationStack:
             old = self.resources.get(lid)
             if old is not None and old.physical_id != new_id:
                 cleanup.append(
-                    lambda lid=lid, old=old: self._send(
-                        "Delete", lid, old.properties, physical_id=old.physical_id
-                    )
+                    partial(self._send, "Delete", lid, old.properties, physical_id=old.physical_id)
                 )
             self.resources[lid] = _Resource(desired[lid], new_id)
         for lid in removing:
             gone = self.resources.pop(lid)
             cleanup.append(
-                lambda lid=lid, gone=gone: self._send(
-                    "Delete", lid, gone.properties, physical_id=gone.physical_id
-                )
+                partial(self._send, "Delete", lid, gone.properties, physical_id=gone.physical_id)
             )
         operation.invocations.extend(self._parallel(cleanup))
 
@@ -340,7 +345,8 @@ class CloudFormationStack:
             if self._ok(results[lid]) and new_id != previous.physical_id:
                 replaced[lid] = (attempted, new_id)
             jobs.append(
-                lambda lid=lid, previous=previous, attempted=attempted, new_id=new_id: self._send(
+                partial(
+                    self._send,
                     "Update",
                     lid,
                     previous.properties,
@@ -352,7 +358,8 @@ class CloudFormationStack:
             response = results[lid].response
             assert response is not None
             jobs.append(
-                lambda lid=lid, response=response: self._send(
+                partial(
+                    self._send,
                     "Delete",
                     lid,
                     results[lid].request["ResourceProperties"],
@@ -361,10 +368,8 @@ class CloudFormationStack:
             )
         operation.invocations.extend(self._parallel(jobs))
         # UPDATE_ROLLBACK_COMPLETE_CLEANUP: delete what the rolled-back replacements created.
-        cleanup = [
-            (lambda lid=lid, props=props, new_id=new_id: self._send(
-                "Delete", lid, props, physical_id=new_id
-            ))
+        cleanup: list[Callable[[], Invocation]] = [
+            partial(self._send, "Delete", lid, props, physical_id=new_id)
             for lid, (props, new_id) in replaced.items()
         ]
         operation.invocations.extend(self._parallel(cleanup))
@@ -373,10 +378,10 @@ class CloudFormationStack:
         """Delete the stack: a Delete for every resource."""
         operation = StackOperation(name)
         self.history.append(operation)
-        jobs = [
-            (lambda lid=lid, resource=resource: self._send(
-                "Delete", lid, resource.properties, physical_id=resource.physical_id
-            ))
+        jobs: list[Callable[[], Invocation]] = [
+            partial(
+                self._send, "Delete", lid, resource.properties, physical_id=resource.physical_id
+            )
             for lid, resource in self.resources.items()
         ]
         operation.invocations.extend(self._parallel(jobs))

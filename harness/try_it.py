@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from harness.emulator import ChimeVoiceEmulator
-from harness.lifecycle import CloudFormationStack, Invocation, LambdaRunner
+from harness.lifecycle import CloudFormationStack, Invocation, LambdaRunner, StackOperation
 from harness.response_sink import ResponseSink
 from harness.synth import REPO, synth
 
@@ -26,7 +27,11 @@ RULE = "-" * 78
 def changed_sessions(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The update step: every session gets Voice+SMS and 30 more minutes of expiry."""
     return [
-        {**entry, "capabilities": ["Voice", "SMS"], "expiryMinutes": (entry.get("expiryMinutes") or 60) + 30}
+        {
+            **entry,
+            "capabilities": ["Voice", "SMS"],
+            "expiryMinutes": (entry.get("expiryMinutes") or 60) + 30,
+        }
         for entry in sessions
     ]
 
@@ -56,7 +61,10 @@ class Printer:
                 f"session {call.session_id} -> HTTP {call.status} {outcome}"
             )
         response = invocation.response or {}
-        print(f"  Response: {response.get('Status')}  PhysicalResourceId: {response.get('PhysicalResourceId')}")
+        print(
+            f"  Response: {response.get('Status')}  "
+            f"PhysicalResourceId: {response.get('PhysicalResourceId')}"
+        )
         if response.get("Reason"):
             print(f"  Reason: {response['Reason']}")
         if response.get("Data"):
@@ -83,15 +91,22 @@ def main() -> int:
                     session_id=entry["proxySessionId"],
                 )
             emulator.reset_calls()
-            print(f"ChimeSDKVoice emulator at {emulator.endpoint_url}; sessions seeded: {len(sessions)}")
+            print(
+                f"ChimeSDKVoice emulator at {emulator.endpoint_url}; "
+                f"sessions seeded: {len(sessions)}"
+            )
             runner = LambdaRunner(base.asset_dir, endpoint_url=emulator.endpoint_url, sink=sink)
             stack = CloudFormationStack(runner, on_invocation=Printer(emulator), max_workers=1)
             results = []
-            for title, step in (
+            steps: list[tuple[str, Callable[[], StackOperation]]] = [
                 ("CREATE the stack", lambda: stack.deploy(base.template, "create")),
-                ("UPDATE the stack (Voice+SMS, longer expiry)", lambda: stack.deploy(updated.template, "update")),
+                (
+                    "UPDATE the stack (Voice+SMS, longer expiry)",
+                    lambda: stack.deploy(updated.template, "update"),
+                ),
                 ("DELETE the stack", stack.delete),
-            ):
+            ]
+            for title, step in steps:
                 print(f"\n=== {title} ===")
                 operation = step()
                 print(RULE)
@@ -100,7 +115,12 @@ def main() -> int:
             print("\nSessions left in the emulator:")
             for entry in sessions:
                 state = emulator.session(entry["voiceConnectorId"], entry["proxySessionId"])
-                summary = "ended (deleted)" if state is None else f"{state['Status']}, {','.join(state['Capabilities'])}, {state.get('ExpiryMinutes')} min"
+                summary = (
+                    "ended (deleted)"
+                    if state is None
+                    else f"{state['Status']}, {','.join(state['Capabilities'])}, "
+                    f"{state.get('ExpiryMinutes')} min"
+                )
                 print(f"  {entry['name']} ({entry.get('removalPolicy', 'retain')}): {summary}")
     ok = results == ["CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE"]
     return 0 if ok else 1

@@ -18,16 +18,15 @@ STACK_ID = (
     "arn:aws:cloudformation:us-east-1:123456789012:stack/ChimeProxySessionDemo/"
     "6c1f0e40-cc9e-11f0-8d3c-0affc2b5d0e1"
 )
-SERVICE_TOKEN = "arn:aws:lambda:us-east-1:123456789012:function:ChimeProxySessionDemo-Handler"
+# The function ARN CloudFormation sends as ServiceToken; not a secret.
+SERVICE_TOKEN = "arn:aws:lambda:us-east-1:123456789012:function:ChimeProxySessionDemo-Handler"  # noqa: S105
 VC_ID = "abcdefghij0123456789k"
 SESSION_ID = "3b1e9f5a-6c2d-4e8f-9a0b-1c2d3e4f5a6b"
 
 
 def property_cases() -> dict[str, list[dict[str, Any]]]:
     """The property fixtures shared by handler and construct tests."""
-    loaded: dict[str, list[dict[str, Any]]] = json.loads(
-        (FIXTURES / "properties.json").read_text()
-    )
+    loaded: dict[str, list[dict[str, Any]]] = json.loads((FIXTURES / "properties.json").read_text())
     return loaded
 
 

@@ -38,7 +38,9 @@ CHANGED = [
     session("Beta", "s-beta-2", ["Voice"], removalPolicy="destroy"),
     session("Gamma", "s-gamma-2", ["SMS"], removalPolicy="retain"),
 ]
-FLEET = [session(f"Line{index:02d}", f"s-fleet-{index:02d}", ["Voice", "SMS"]) for index in range(20)]
+FLEET = [
+    session(f"Line{index:02d}", f"s-fleet-{index:02d}", ["Voice", "SMS"]) for index in range(20)
+]
 
 
 @pytest.fixture(scope="session")
@@ -79,7 +81,9 @@ def emu(emulator: ChimeVoiceEmulator) -> ChimeVoiceEmulator:
 
 
 @pytest.fixture
-def runner(assemblies: dict[str, Assembly], emu: ChimeVoiceEmulator, sink: ResponseSink) -> LambdaRunner:
+def runner(
+    assemblies: dict[str, Assembly], emu: ChimeVoiceEmulator, sink: ResponseSink
+) -> LambdaRunner:
     """Runs the handler from the synthesized asset folder in its own process."""
     return LambdaRunner(assemblies["base"].asset_dir, endpoint_url=emu.endpoint_url, sink=sink)
 
@@ -94,5 +98,7 @@ def asset_copy_without(asset_dir: Path, tmp_path: Path, missing: str) -> Path:
     import shutil
 
     target = tmp_path / "asset"
-    shutil.copytree(asset_dir, target, ignore=lambda _dir, names: [n for n in names if n == missing])
+    shutil.copytree(
+        asset_dir, target, ignore=lambda _dir, names: [n for n in names if n == missing]
+    )
     return target

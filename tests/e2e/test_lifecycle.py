@@ -1,4 +1,4 @@
-"""End to end: the real asset, the real boto3 client over HTTP, CloudFormation's request sequence."""
+"""End to end: the real asset, the real boto3 client over HTTP and CloudFormation's requests."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ def calls(emu: ChimeVoiceEmulator, operation: str, session_id: str | None = None
     )
 
 
-def test_create(stack: CloudFormationStack, assemblies: dict[str, Assembly], emu: ChimeVoiceEmulator) -> None:
+def test_create(
+    stack: CloudFormationStack, assemblies: dict[str, Assembly], emu: ChimeVoiceEmulator
+) -> None:
     operation = stack.deploy(assemblies["base"].template)
     assert operation.status == "CREATE_COMPLETE"
     assert [item.request["RequestType"] for item in operation.invocations] == ["Create"] * 3
@@ -77,7 +79,11 @@ def test_failed_update_is_rolled_back_to_the_old_values(
     emu.reset_calls()
     operation = stack.deploy(assemblies["changed"].template, "failing update")
     assert operation.status == "UPDATE_ROLLBACK_COMPLETE"
-    failed = [item for item in operation.invocations if item.response and item.response["Status"] == "FAILED"]
+    failed = [
+        item
+        for item in operation.invocations
+        if item.response and item.response["Status"] == "FAILED"
+    ]
     assert len(failed) == 1
     assert "s-beta-2" in failed[0].response["Reason"]  # type: ignore[index]
     assert "was not found" in failed[0].response["Reason"]  # type: ignore[index]
