@@ -84,11 +84,17 @@ def read_assembly(outdir: Path, stderr: str = "") -> Assembly:
     functions = [r for r in template["Resources"].values() if r["Type"] == FUNCTION_TYPE]
     if len(functions) != 1:
         raise SynthError(f"expected one Lambda function in {name}, found {len(functions)}")
-    metadata = functions[0].get("Metadata", {})
-    asset_path = metadata.get("aws:asset:path")
-    if not asset_path:
-        raise SynthError("the function carries no aws:asset:path metadata")
     asset_hash = str(functions[0]["Properties"]["Code"]["S3Key"]).removesuffix(".zip")
+    # The CLI asks for asset metadata on the resource; an in-process `app.synth()` does not, and
+    # then the stack's asset manifest names the folder.
+    asset_path = functions[0].get("Metadata", {}).get("aws:asset:path")
+    assets_artifact = manifest["artifacts"].get(f"{name}.assets", {})
+    assets_file = assets_artifact.get("properties", {}).get("file")
+    if not asset_path and assets_file:
+        files = json.loads((outdir / assets_file).read_text()).get("files", {})
+        asset_path = files.get(asset_hash, {}).get("source", {}).get("path")
+    if not asset_path:
+        raise SynthError(f"found no asset folder for the function's code ({asset_hash})")
     return Assembly(
         outdir=outdir,
         stack_name=name,
