@@ -1,0 +1,1 @@
+"""Benchmarks of ProxySessionSettings side by side with aws-cdk-lib's AwsCustomResource."""

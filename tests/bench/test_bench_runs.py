@@ -1,0 +1,133 @@
+"""The benchmark runs end to end in quick mode and writes its three files with sane figures.
+
+No timing thresholds: the figures depend on the machine. The checks are that every section is
+there, the counts are what the constructs produce, and the timings are positive and ordered.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[2]
+OURS = "ProxySessionSettings"
+THEIRS = "AwsCustomResource"
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The output folder of one quick run (tests/conftest.py put the pinned Node.js on PATH)."""
+    folder = tmp_path_factory.mktemp("bench")
+    finished = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--quick", "--out", str(folder)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr[-4000:]
+    return folder
+
+
+@pytest.fixture(scope="module")
+def results(out: Path) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((out / "results.json").read_text())
+    return loaded
+
+
+def _timing(figures: dict[str, Any], runs: int) -> None:
+    assert len(figures["runs"]) == runs
+    assert 0 < figures["min"] <= figures["median"] <= figures["max"]
+
+
+def test_the_three_files_are_written(out: Path, results: dict[str, Any]) -> None:
+    markdown = (out / "results.md").read_text()
+    assert markdown.startswith("# Benchmarks")
+    assert "Machine: `" in markdown
+    assert f"| measure | {OURS} | {THEIRS} | ratio (ours / theirs) |" in markdown
+    assert (out / "template-bytes.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    machine = results["machine"]
+    assert machine["cores"] >= 1
+    assert machine["node"].startswith("v")
+    assert machine["python"] == ".".join(str(part) for part in sys.version_info[:3])
+
+
+def test_templates_grow_with_n_and_ours_keeps_one_function(results: dict[str, Any]) -> None:
+    sizes = [str(n) for n in results["plan"]["template_sizes"]]
+    for kind in (OURS, THEIRS):
+        figures = [results["templates"][kind][n] for n in sizes]
+        assert all(entry["bytes"] > 0 for entry in figures)
+        assert [entry["bytes"] for entry in figures] == sorted(entry["bytes"] for entry in figures)
+        assert all(entry["synth_error"] is None and entry["deployable"] for entry in figures)
+    shape = results["functions_and_policies"]
+    for n in sizes:
+        assert shape[OURS][n]["lambda_functions"] == 1
+        assert shape[OURS][n]["iam_policies"] == 2  # the log policy and the Chime policy
+        assert shape[THEIRS][n]["lambda_functions"] == 1
+        assert shape[THEIRS][n]["iam_policies"] == int(n)  # one policy per AwsCustomResource
+    assert shape["met"] is True
+    per_resource = results["bytes_per_resource"]
+    assert 0 < per_resource[OURS]["bytes_per_resource"] < per_resource[THEIRS]["bytes_per_resource"]
+    assert 0 < per_resource["ratio"] < 1
+    assert per_resource[OURS]["cfn_resources_per_resource"] == 1
+    assert per_resource[THEIRS]["cfn_resources_per_resource"] == 2
+    breakdown = per_resource[OURS]["breakdown"]
+    assert sum(breakdown.values()) == pytest.approx(per_resource[OURS]["bytes_per_resource"], abs=1)
+
+
+def test_assets_are_the_handlers(results: dict[str, Any]) -> None:
+    ours, theirs = results["assets"][OURS], results["assets"][THEIRS]
+    assert "index.py" in ours["names"]
+    assert "crhelper/__init__.py" in ours["names"]
+    assert "index.js" in theirs["names"]
+    for asset in (ours, theirs):
+        assert 0 < asset["zipped_bytes"] < asset["unzipped_bytes"]
+
+
+def test_synth_and_cold_start_timings_are_positive(results: dict[str, Any]) -> None:
+    plan = results["plan"]
+    synth = results["synth_time"]
+    for kind in (OURS, THEIRS):
+        for n in plan["synth_sizes"]:
+            _timing(synth[kind][str(n)], plan["synth_runs"])
+    cold = results["cold_start"]
+    _timing(cold["handler"], plan["cold_start_runs"])
+    _timing(cold["bare_client"], plan["cold_start_runs"])
+    assert cold["ratio"] > 0
+    assert "crhelper_production" in cold["breakdown"]["top_extra_modules_ms"]
+
+
+def test_api_calls_per_request(results: dict[str, Any]) -> None:
+    calls = {row["event"]: row["api_calls"] for row in results["api_calls"]["rows"]}
+    assert calls["Create"] == 1
+    assert calls["Update, in place"] == 1
+    assert calls["Delete, Retain"] == 0
+    assert calls["Delete, Destroy"] == 1
+    assert calls["Rollback Delete after the failed Create (Destroy policy)"] == 0
+    assert results["api_calls"]["met"] is True
+    assert results["api_calls"]["all_as_expected"] is True
+
+
+def test_fleet_all_succeed(results: dict[str, Any]) -> None:
+    fleet = results["fleet"]
+    plan = results["plan"]
+    assert fleet["all_succeeded"] is True
+    assert fleet["succeeded"] == fleet["sessions_updated"] == plan["fleet_size"]
+    assert fleet["ideal_seconds"] == pytest.approx(plan["fleet_size"] / plan["fleet_rate"])
+    assert fleet["total_seconds"] > 0
+    assert fleet["attempts"] >= plan["fleet_size"]
+
+
+def test_every_target_has_a_verdict(results: dict[str, Any]) -> None:
+    assert len(results["targets"]) == 5
+    for item in results["targets"]:
+        assert isinstance(item["met"], bool)
+        assert item["result"]
