@@ -973,6 +973,7 @@ def warm_runner(
         yield runner
     finally:
         runner.close()
+        shutil.rmtree(runner.runtime_dir, ignore_errors=True)
 
 
 def _percentile(values: Sequence[float], fraction: float) -> float:
