@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
-from aws_cdk import Annotations, CustomResource, Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, CfnResource, CustomResource, Duration, RemovalPolicy, Stack
 from constructs import Construct
 
 from . import schema
@@ -94,6 +94,13 @@ class ProxySessionSettings(Construct):
         )
         # The role's Chime policy must be in place before the first call.
         self.resource.node.add_dependency(chime_policy)
+        # CustomResource writes DeletionPolicy and UpdateReplacePolicy "Delete" on every instance:
+        # CloudFormation's defaults already, so they only add bytes to large stacks. Whether a
+        # session is ended on delete is this construct's RemovalPolicy property, not these.
+        default_child = self.resource.node.default_child
+        if isinstance(default_child, CfnResource):
+            default_child.add_deletion_override("DeletionPolicy")
+            default_child.add_deletion_override("UpdateReplacePolicy")
 
     @property
     def attr_status(self) -> str:

@@ -352,3 +352,11 @@ def test_token_ids_skip_synth_validation() -> None:
     Template.from_stack(stack).has_resource_properties(
         RESOURCE_TYPE, {"VoiceConnectorId": {"Ref": "Vc"}, "ProxySessionId": {"Ref": "Session"}}
     )
+
+
+def test_no_redundant_deletion_policies(three_sessions: tuple[cdk.Stack, Template]) -> None:
+    """CloudFormation's default (Delete) applies; the session's fate is the RemovalPolicy property."""
+    _, template = three_sessions
+    for resource in template.find_resources(RESOURCE_TYPE).values():
+        assert "DeletionPolicy" not in resource
+        assert "UpdateReplacePolicy" not in resource
