@@ -355,7 +355,7 @@ def test_token_ids_skip_synth_validation() -> None:
 
 
 def test_no_redundant_deletion_policies(three_sessions: tuple[cdk.Stack, Template]) -> None:
-    """CloudFormation's default (Delete) applies; the session's fate is the RemovalPolicy property."""
+    """CloudFormation's default (Delete) applies; RemovalPolicy decides the session's fate."""
     _, template = three_sessions
     for resource in template.find_resources(RESOURCE_TYPE).values():
         assert "DeletionPolicy" not in resource
