@@ -821,7 +821,11 @@ def measure_api_calls(
 
 
 class _LambdaContext:
-    """The parts of the Lambda context object the handler uses."""
+    """The parts of the Lambda context object the handler uses.
+
+    Kept here rather than imported from harness.lambda_bootstrap: the warm workers run this file
+    with only the asset and boto3 on their path, as the Lambda runtime would.
+    """
 
     def __init__(self, timeout_seconds: float) -> None:
         self._deadline = time.monotonic() + timeout_seconds

@@ -88,3 +88,21 @@ class LambdaContext:
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds left before the deadline."""
         return max(0, int((self.started + self.timeout_seconds - time.monotonic()) * 1000))
+
+
+def vc_arn(vc_id: str) -> dict[str, Any]:
+    """The voice connector ARN as the construct renders it in an environment-agnostic stack."""
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":chime:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                f":vc/{vc_id}",
+            ],
+        ]
+    }

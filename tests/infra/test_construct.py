@@ -18,27 +18,10 @@ from chime_proxy_session import (
     ProxySessionSettingsError,
 )
 from chime_proxy_session.provider import RUNTIME
-from tests.helpers import property_cases
+from tests.helpers import property_cases, vc_arn
 
 VC_A = "abcdefghij0123456789k"
 VC_B = "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
-
-
-def vc_arn(vc_id: str) -> dict[str, Any]:
-    return {
-        "Fn::Join": [
-            "",
-            [
-                "arn:",
-                {"Ref": "AWS::Partition"},
-                ":chime:",
-                {"Ref": "AWS::Region"},
-                ":",
-                {"Ref": "AWS::AccountId"},
-                f":vc/{vc_id}",
-            ],
-        ]
-    }
 
 
 @pytest.fixture(scope="module")

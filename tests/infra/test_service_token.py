@@ -9,6 +9,7 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from chime_proxy_session import RESOURCE_TYPE, ProxySessionProvider, ProxySessionSettings
+from tests.helpers import vc_arn
 
 VC = "abcdefghij0123456789k"
 EXPORT_NAME = "ChimeProxySessionServiceToken"
@@ -63,20 +64,7 @@ def test_the_raw_resource_waits_for_its_grant(plain_stack: tuple[cdk.Stack, Temp
     ]
     (resource,) = template.find_resources(RESOURCE_TYPE).values()
     assert policy_id in resource["DependsOn"]
-    arn = {
-        "Fn::Join": [
-            "",
-            [
-                "arn:",
-                {"Ref": "AWS::Partition"},
-                ":chime:",
-                {"Ref": "AWS::Region"},
-                ":",
-                {"Ref": "AWS::AccountId"},
-                f":vc/{VC}",
-            ],
-        ]
-    }
+    arn = vc_arn(VC)
     statements: list[dict[str, Any]] = template.find_resources("AWS::IAM::Policy")[policy_id][
         "Properties"
     ]["PolicyDocument"]["Statement"]
