@@ -1,42 +1,24 @@
-"""Lambda entry point of Custom::ChimeProxySessionSettings: crhelper glue only.
+"""Lambda entry point: check the envelope, dispatch on ResourceType, answer exactly once.
 
-Create and Update apply the declared capabilities and expiry with UpdateProxySession. Delete ends
-the session only when RemovalPolicy is Destroy, and never after a failed Create. The logic lives in
-proxy_session_settings (pure) and proxy_session_calls (API calls and retries).
+One function per stack serves every resource type in ``proxy_contract.SERVED_RESOURCE_TYPES``;
+each type has its own module (today ``settings_resource``). crhelper dispatches on RequestType
+(``crhelper_adapter``); the answer goes through ``cfn_response``, the one response path.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-import boto3
-from botocore.config import Config
-
-from crhelper_production import (
-    ProductionCfnResource,
-    ResponseDeliveryError,
-    build_response_body,
-    deliver_response,
-    remaining_seconds,
-)
-from proxy_session_calls import (
-    CONNECT_TIMEOUT_SECONDS,
-    READ_TIMEOUT_SECONDS,
-    RetryPolicy,
-    delete_session,
-    update_session,
-)
-from proxy_session_settings import (
-    DESTROY,
-    envelope_problem,
-    failed_create_physical_id,
-    is_failed_create,
-    parse_properties,
-    removal_policy_of,
-)
+import proxy_contract as contract
+import settings_resource
+from cfn_request import CfnRequest, CfnResult, envelope_problem, remaining_seconds
+from cfn_response import Responder
+from chime_calls import RetryPolicy, new_client
+from crhelper_adapter import ProductionCfnResource
+from safe_text import echo
 
 if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
@@ -46,20 +28,16 @@ logger = logging.getLogger(__name__)
 # Time kept back from the Lambda deadline for answering CloudFormation after the last API call.
 RESPONSE_RESERVE_SECONDS: Final = 8.0
 
+ResourceHandler = Callable[..., CfnResult]
+# For each resource type: (Create and Update, Delete).
+HANDLERS: Final[Mapping[str, tuple[ResourceHandler, ResourceHandler]]] = {
+    settings_resource.RESOURCE_TYPE: (settings_resource.apply, settings_resource.remove),
+}
+
 helper = ProductionCfnResource()
 client: ChimeSDKVoiceClient | None = None
 try:
-    client = boto3.client(
-        "chime-sdk-voice",
-        config=Config(
-            # Retries are the handler's own (proxy_session_calls): botocore's standard mode does
-            # not retry ThrottledClientException, and one loop keeps one deadline.
-            retries={"mode": "standard", "total_max_attempts": 1},
-            connect_timeout=CONNECT_TIMEOUT_SECONDS,
-            read_timeout=READ_TIMEOUT_SECONDS,
-            user_agent_extra="cdk-chime-proxy-session",
-        ),
-    )
+    client = new_client()
 except Exception as error:  # any init failure must reach CloudFormation
     helper.init_failure(error)
 
@@ -70,67 +48,56 @@ def _chime() -> ChimeSDKVoiceClient:
     return client
 
 
-def _api_deadline(context: object) -> float:
-    return time.monotonic() + remaining_seconds(context) - RESPONSE_RESERVE_SECONDS
+def _run(event: Mapping[str, Any], context: object, which: int) -> str:
+    request = CfnRequest.from_event(event)
+    handlers = HANDLERS[request.resource_type]
+    result = handlers[which](
+        request,
+        _chime(),
+        deadline=time.monotonic() + remaining_seconds(context) - RESPONSE_RESERVE_SECONDS,
+        policy=RetryPolicy(),
+    )
+    helper.Data.update(result.data)
+    return result.physical_resource_id
 
 
 @helper.create
 @helper.update
-def apply_settings(event: Mapping[str, Any], context: object) -> str:
-    """Create and Update: apply capabilities and expiry; return the PhysicalResourceId."""
-    settings = parse_properties(event.get("ResourceProperties"))
-    logger.info("%s: applying %s", event["RequestType"], settings.describe())
-    helper.Data.update(
-        update_session(_chime(), settings, deadline=_api_deadline(context), policy=RetryPolicy())
-    )
-    return settings.physical_resource_id()
+def create_or_update(event: Mapping[str, Any], context: object) -> str:
+    """Create and Update: the resource type's apply; returns the PhysicalResourceId."""
+    return _run(event, context, 0)
 
 
 @helper.delete
-def remove_settings(event: Mapping[str, Any], context: object) -> str:
-    """Delete: end the session only for RemovalPolicy Destroy, never after a failed Create."""
-    physical_id = str(event.get("PhysicalResourceId", ""))
-    if is_failed_create(physical_id):
-        logger.info("Delete after a failed Create: nothing was applied, no API call")
-        return physical_id
-    if removal_policy_of(event.get("ResourceProperties")) != DESTROY:
-        logger.info("Delete with RemovalPolicy Retain: the session is left as it is")
-        return physical_id
-    settings = parse_properties(event.get("ResourceProperties"))
-    logger.info("Delete with RemovalPolicy Destroy: ending %s", settings.describe())
-    delete_session(_chime(), settings, deadline=_api_deadline(context), policy=RetryPolicy())
-    return physical_id
+def delete(event: Mapping[str, Any], context: object) -> str:
+    """Delete: the resource type's remove; returns the PhysicalResourceId."""
+    return _run(event, context, 1)
 
 
-def _reject(event: Mapping[str, Any], problem: str, context: object) -> None:
-    """Answer a malformed request FAILED without letting crhelper touch it."""
-    response_url = event.get("ResponseURL")
-    if not isinstance(response_url, str):
-        logger.error("Malformed request with no ResponseURL, nothing to answer: %s", problem)
-        return
-    physical_id = event.get("PhysicalResourceId")
-    if not isinstance(physical_id, str) or not physical_id:
-        physical_id = failed_create_physical_id(str(event.get("RequestId") or ""))
-    body = build_response_body(
-        status="FAILED",
-        reason=f"Malformed request: {problem}.",
-        physical_resource_id=physical_id,
-        event=event,
-        data={},
-    )
-    logger.error("Malformed request: %s", problem)
-    try:
-        deliver_response(
-            response_url, body, deadline=time.monotonic() + remaining_seconds(context) - 0.2
+def request_problem(event: object) -> str | None:
+    """Say why ``event`` cannot be served (a malformed envelope, an unknown type), or None."""
+    problem = envelope_problem(event)
+    if problem is not None or not isinstance(event, Mapping):
+        return problem
+    resource_type = event["ResourceType"]
+    if resource_type not in HANDLERS:
+        return (
+            f"ResourceType {echo(resource_type)} is not served by this function; it serves "
+            f"{', '.join(contract.SERVED_RESOURCE_TYPES)}"
         )
-    except ResponseDeliveryError as error:
-        logger.error("Could not deliver the response to CloudFormation: %s", error)
+    return None
 
 
 def handler(event: Any, context: Any) -> None:
-    """Lambda handler: answers every request, malformed ones included."""
-    problem = envelope_problem(event)
-    if problem is not None:
-        _reject(event if isinstance(event, Mapping) else {}, problem, context)
+    """Lambda handler: answers every request exactly once, malformed ones included."""
+    problem = request_problem(event)
+    if problem is None:
+        helper(event, context)
         return
-    helper(event, context)
+    logger.error("Malformed request: %s", problem)
+    Responder(event if isinstance(event, Mapping) else {}, context).answer(
+        status="FAILED",
+        reason=f"Malformed request: {problem}.",
+        physical_resource_id=None,
+        data={},
+    )

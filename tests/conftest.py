@@ -81,7 +81,7 @@ def stub(index_module: Any) -> Iterator[Stubber]:
 @pytest.fixture
 def sleeps(index_module: Any, monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Record retry sleeps instead of sleeping."""
-    from proxy_session_calls import RetryPolicy
+    from chime_calls import RetryPolicy
 
     recorded: list[float] = []
     monkeypatch.setattr(index_module, "RetryPolicy", lambda: RetryPolicy(sleep=recorded.append))

@@ -14,6 +14,18 @@ from typing import Any
 Invoke = Callable[..., dict[str, Any]]
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The handler modules that ship in the Lambda asset: lambda/ holds exactly these, nothing else.
+HANDLER_MODULES = (
+    "cfn_properties.py",
+    "cfn_request.py",
+    "cfn_response.py",
+    "chime_calls.py",
+    "crhelper_adapter.py",
+    "index.py",
+    "proxy_contract.py",
+    "safe_text.py",
+    "settings_resource.py",
+)
 STACK_ID = (
     "arn:aws:cloudformation:us-east-1:123456789012:stack/ChimeProxySessionDemo/"
     "6c1f0e40-cc9e-11f0-8d3c-0affc2b5d0e1"

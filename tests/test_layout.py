@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+from tests.helpers import HANDLER_MODULES
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -30,9 +32,4 @@ def test_lambda_folder_ships_only_handler_modules() -> None:
     shipped = sorted(
         path.name for path in (REPO / "lambda").iterdir() if path.name != "__pycache__"
     )
-    assert shipped == [
-        "crhelper_production.py",
-        "index.py",
-        "proxy_session_calls.py",
-        "proxy_session_settings.py",
-    ]
+    assert shipped == list(HANDLER_MODULES)

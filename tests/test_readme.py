@@ -18,8 +18,9 @@ import pytest
 from cfnlint.api import ManualArgs, lint  # type: ignore[import-untyped]
 from cfnlint.decode import cfn_yaml  # type: ignore[import-untyped]
 
-from chime_proxy_session import RESOURCE_TYPE, schema
-from proxy_session_settings import parse_properties
+import proxy_contract as contract
+from chime_proxy_session import RESOURCE_TYPE
+from settings_resource import parse_properties
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 FENCE = re.compile(r"^```(?P<lang>[a-z]*)\n(?P<code>.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -91,7 +92,9 @@ def test_plain_cloudformation_template_is_valid() -> None:
     for resource in resources:
         properties = dict(resource["Properties"])
         assert "ServiceToken" in properties
-        assert set(properties) - {"ServiceToken", "ServiceTimeout"} <= set(schema.PROPERTIES)
+        assert set(properties) - {"ServiceToken", "ServiceTimeout"} <= set(
+            contract.SETTINGS_PROPERTIES
+        )
         # The handler accepts what the example sets (the token resolves to the function's ARN).
         properties["ServiceToken"] = "arn:aws:lambda:us-east-1:111111111111:function:Handler"
         parse_properties(as_cloudformation_sends(properties))

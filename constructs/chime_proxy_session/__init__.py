@@ -3,10 +3,13 @@
 AWS ended support for Chime SDK proxy sessions on 2026-04-07; the service may reject these calls.
 """
 
+from .contract import contract
 from .provider import ProxySessionProvider
-from .schema import RESOURCE_TYPE
 from .settings import ProxySessionSettings
 from .validation import Capability, ProxySessionSettingsError
+
+RESOURCE_TYPE: str = contract.SETTINGS_RESOURCE_TYPE
+"""The CloudFormation type of ProxySessionSettings' custom resource."""
 
 __all__ = [
     "RESOURCE_TYPE",

@@ -26,11 +26,9 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from .contract import HANDLER_DIR, contract
+
 PROVIDER_ID: Final = "ChimeProxySessionProvider"
-# The installed wheel carries the handler inside the package; a source checkout keeps it in lambda/.
-_PACKAGED_HANDLER = Path(__file__).resolve().parent / "_handler"
-_SOURCE_HANDLER = Path(__file__).resolve().parents[2] / "lambda"
-HANDLER_DIR: Final = _PACKAGED_HANDLER if _PACKAGED_HANDLER.is_dir() else _SOURCE_HANDLER
 
 RUNTIME: Final = lambda_.Runtime.PYTHON_3_14
 FUNCTION_TIMEOUT: Final = Duration.minutes(2)
@@ -136,7 +134,7 @@ class ProxySessionProvider(Construct):
         self.function = lambda_.Function(
             self,
             "Handler",
-            description="Custom::ChimeProxySessionSettings (UpdateProxySession on create/update)",
+            description=f"{contract.SETTINGS_RESOURCE_TYPE} (UpdateProxySession on create/update)",
             runtime=RUNTIME,
             architecture=lambda_.Architecture.ARM_64,
             handler="index.handler",

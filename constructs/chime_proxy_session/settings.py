@@ -8,7 +8,7 @@ from typing import Any, Final
 from aws_cdk import Annotations, CfnResource, CustomResource, Duration, RemovalPolicy, Stack
 from constructs import Construct
 
-from . import schema
+from .contract import contract
 from .provider import SERVICE_TIMEOUT, ProxySessionProvider
 from .validation import (
     Capability,
@@ -59,7 +59,7 @@ class ProxySessionSettings(Construct):
         capability_values = validate_capabilities(path, capabilities)
         expiry_minutes = validate_expiry(path, expiry)
         policy = validate_removal_policy(path, removal_policy)
-        documented_max = schema.EXPIRY_MINUTES_DOCUMENTED_MAX
+        documented_max = contract.EXPIRY_MINUTES_DOCUMENTED_MAX
         if isinstance(expiry_minutes, int) and expiry_minutes > documented_max:
             Annotations.of(self).add_warning_v2(
                 EXPIRY_WARNING_ID,
@@ -74,21 +74,21 @@ class ProxySessionSettings(Construct):
         self.removal_policy: RemovalPolicy = removal_policy
 
         self.provider = ProxySessionProvider.of(self)
-        chime_policy = self.provider.grant(vc_id, delete=policy == schema.DESTROY)
+        chime_policy = self.provider.grant(vc_id, delete=policy == contract.DESTROY)
 
         properties: dict[str, Any] = {
-            schema.VOICE_CONNECTOR_ID: vc_id,
-            schema.PROXY_SESSION_ID: session_id,
-            schema.CAPABILITIES: capability_values,
-            schema.REMOVAL_POLICY: policy,
+            contract.VOICE_CONNECTOR_ID: vc_id,
+            contract.PROXY_SESSION_ID: session_id,
+            contract.CAPABILITIES: capability_values,
+            contract.REMOVAL_POLICY: policy,
         }
         if expiry_minutes is not None:
-            properties[schema.EXPIRY_MINUTES] = expiry_minutes
+            properties[contract.EXPIRY_MINUTES] = expiry_minutes
         self.resource = CustomResource(
             self,
             "Resource",
             service_token=self.provider.service_token,
-            resource_type=schema.RESOURCE_TYPE,
+            resource_type=contract.SETTINGS_RESOURCE_TYPE,
             properties=properties,
             service_timeout=SERVICE_TIMEOUT,
         )
@@ -105,22 +105,22 @@ class ProxySessionSettings(Construct):
     @property
     def attr_status(self) -> str:
         """The session's status after the last update (Open, InProgress or Closed)."""
-        return self.resource.get_att_string(schema.ATTR_STATUS)
+        return self.resource.get_att_string(contract.ATTR_STATUS)
 
     @property
     def attr_expiry_minutes(self) -> str:
         """The session's expiry in minutes, as the service reports it (empty if none)."""
-        return self.resource.get_att_string(schema.ATTR_EXPIRY_MINUTES)
+        return self.resource.get_att_string(contract.ATTR_EXPIRY_MINUTES)
 
     @property
     def attr_capabilities(self) -> str:
         """The session's capabilities, comma-joined (e.g. ``Voice,SMS``)."""
-        return self.resource.get_att_string(schema.ATTR_CAPABILITIES)
+        return self.resource.get_att_string(contract.ATTR_CAPABILITIES)
 
     @property
     def attr_updated_timestamp(self) -> str:
         """When the service last updated the session (ISO 8601)."""
-        return self.resource.get_att_string(schema.ATTR_UPDATED_TIMESTAMP)
+        return self.resource.get_att_string(contract.ATTR_UPDATED_TIMESTAMP)
 
     @staticmethod
     def service_token(scope: Construct) -> str:

@@ -13,14 +13,14 @@ from enum import Enum
 
 from aws_cdk import Duration, RemovalPolicy, Token
 
-from . import schema
+from .contract import contract
 
 
 class Capability(Enum):
     """What a proxy session can carry: voice calls, SMS messages, or both."""
 
-    VOICE = "Voice"
-    SMS = "SMS"
+    VOICE = contract.CAPABILITY_VOICE
+    SMS = contract.CAPABILITY_SMS
 
 
 class ProxySessionSettingsError(ValueError):
@@ -49,7 +49,7 @@ def validate_voice_connector_id(path: str, value: object) -> str:
         )
     if Token.is_unresolved(value):
         return value
-    if not re.fullmatch(schema.VOICE_CONNECTOR_ID_REGEX, value):
+    if not re.fullmatch(contract.VOICE_CONNECTOR_ID_PATTERN, value):
         raise _fail(
             path,
             f"voice_connector_id {_echo(value)} is not a voice connector id: expected 21 or 22 "
@@ -66,13 +66,13 @@ def validate_proxy_session_id(path: str, value: object) -> str:
         return value
     if not value.strip():
         raise _fail(path, f"proxy_session_id must not be empty or blank, got {_echo(value)}.")
-    if len(value) > schema.PROXY_SESSION_ID_MAX_LENGTH:
+    if len(value) > contract.PROXY_SESSION_ID_MAX_LENGTH:
         raise _fail(
             path,
             f"proxy_session_id is {len(value)} characters long ({_echo(value)}); the service "
-            f"accepts at most {schema.PROXY_SESSION_ID_MAX_LENGTH}.",
+            f"accepts at most {contract.PROXY_SESSION_ID_MAX_LENGTH}.",
         )
-    if not re.fullmatch(schema.PROXY_SESSION_ID_REGEX, value):
+    if not re.fullmatch(contract.PROXY_SESSION_ID_PATTERN, value):
         raise _fail(
             path,
             f"proxy_session_id {_echo(value)} holds a character that no proxy session id holds: "
@@ -138,9 +138,9 @@ def validate_expiry(path: str, value: object) -> int | float | None:
 def validate_removal_policy(path: str, value: object) -> str:
     """Map RETAIN and DESTROY to the handler's values; reject the other policies."""
     if value == RemovalPolicy.RETAIN:
-        return schema.RETAIN
+        return contract.RETAIN
     if value == RemovalPolicy.DESTROY:
-        return schema.DESTROY
+        return contract.DESTROY
     raise _fail(
         path,
         f"removal_policy must be RemovalPolicy.RETAIN (leave the session as it is on delete) or "

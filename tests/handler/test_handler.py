@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-import crhelper_production
-import proxy_session_settings as pss
+import cfn_request
+import crhelper_adapter
+import settings_resource
 from tests.handler.conftest import Invoke
 from tests.helpers import SESSION_ID, VC_ID, event, properties
 
@@ -43,7 +44,7 @@ def expect_update(stub: Stubber, capabilities: list[str], expiry: int | None = 6
     stub.add_response("update_proxy_session", session_response(capabilities, expiry), params)
 
 
-PHYSICAL_ID = pss.physical_resource_id(VC_ID, SESSION_ID)
+PHYSICAL_ID = settings_resource.physical_resource_id(VC_ID, SESSION_ID)
 
 
 def test_create_applies_settings_and_answers_data(stub: Stubber, invoke: Invoke) -> None:
@@ -95,7 +96,7 @@ def test_update_of_the_session_id_answers_a_new_physical_id(stub: Stubber, invok
         )
     )
     assert body["Status"] == "SUCCESS"
-    assert body["PhysicalResourceId"] == pss.physical_resource_id(VC_ID, "other")
+    assert body["PhysicalResourceId"] == settings_resource.physical_resource_id(VC_ID, "other")
     assert body["PhysicalResourceId"] != PHYSICAL_ID
 
 
@@ -142,7 +143,7 @@ def test_failed_create_answers_a_marker_and_its_rollback_delete_calls_nothing(
         lambda url: event("Create", url, props=properties(Capabilities=[], RemovalPolicy="Destroy"))
     )
     assert created["Status"] == "FAILED"
-    assert pss.is_failed_create(created["PhysicalResourceId"])
+    assert cfn_request.is_failed_create(created["PhysicalResourceId"])
     deleted = invoke(
         lambda url: event(
             "Delete",
@@ -281,7 +282,7 @@ def test_no_phone_numbers_in_data_or_logs(
 
 def test_crhelper_is_set_for_production(index_module: Any) -> None:
     helper = index_module.helper
-    assert isinstance(helper, crhelper_production.ProductionCfnResource)
+    assert isinstance(helper, crhelper_adapter.ProductionCfnResource)
     settings = vars(helper)  # crhelper's private attributes, which its stubs do not declare
     assert settings["_sleep_on_delete"] == 0
     assert settings["_log_level"] == "INFO"

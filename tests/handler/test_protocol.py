@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-import proxy_session_settings as pss
-from crhelper_production import (
+import cfn_request
+import settings_resource
+from cfn_response import (
     ResponseDeliveryError,
     build_response_body,
     deliver_response,
@@ -54,7 +55,7 @@ def test_create_success_body(stub: Stubber, invoke: Invoke) -> None:
     check_envelope(body)
     assert body["Status"] == "SUCCESS"
     assert body["Reason"] == ""
-    assert body["PhysicalResourceId"] == pss.physical_resource_id(
+    assert body["PhysicalResourceId"] == settings_resource.physical_resource_id(
         VC_ID, properties()["ProxySessionId"]
     )
     assert set(body["Data"]) == {"Status", "ExpiryMinutes", "Capabilities", "UpdatedTimestamp"}
@@ -66,7 +67,9 @@ def test_create_failure_body(stub: Stubber, invoke: Invoke) -> None:
     assert body["Status"] == "FAILED"
     assert body["Reason"].startswith("ExpiryMinutes must be at least 1, got -1.")
     assert body["Data"] == {}
-    assert body["PhysicalResourceId"] == pss.failed_create_physical_id(body["_event"]["RequestId"])
+    assert body["PhysicalResourceId"] == cfn_request.failed_create_physical_id(
+        body["_event"]["RequestId"]
+    )
 
 
 def test_update_failure_keeps_the_old_physical_id(stub: Stubber, invoke: Invoke) -> None:

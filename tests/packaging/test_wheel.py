@@ -164,7 +164,7 @@ def test_wheel_holds_the_package_the_handler_and_py_typed(wheel: Path) -> None:
         "chime_proxy_session/__init__.py",
         "chime_proxy_session/provider.py",
         "chime_proxy_session/py.typed",
-        "chime_proxy_session/schema.py",
+        "chime_proxy_session/contract.py",
         "chime_proxy_session/settings.py",
         "chime_proxy_session/validation.py",
         *(f"chime_proxy_session/_handler/{module}" for module in HANDLER_MODULES),

@@ -20,7 +20,8 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-import proxy_session_settings as pss
+import proxy_contract as contract
+import settings_resource
 from tests.helpers import SESSION_ID, VC_ID, Invoke, event, properties
 from tests.reliability import ledger
 
@@ -28,7 +29,7 @@ Mutation = Callable[[dict[str, Any]], None]
 
 MAX_SECONDS = 2.0
 MAX_BODY_BYTES = 4096
-PHYSICAL_ID = pss.physical_resource_id(VC_ID, SESSION_ID)
+PHYSICAL_ID = settings_resource.physical_resource_id(VC_ID, SESSION_ID)
 OVERSIZED = 300 * 1024
 
 
@@ -88,11 +89,11 @@ def both(*mutations: Mutation) -> Mutation:
     return mutate
 
 
-VC = pss.VOICE_CONNECTOR_ID
-PS = pss.PROXY_SESSION_ID
-CAP = pss.CAPABILITIES
-EXP = pss.EXPIRY_MINUTES
-RP = pss.REMOVAL_POLICY
+VC = contract.VOICE_CONNECTOR_ID
+PS = contract.PROXY_SESSION_ID
+CAP = contract.CAPABILITIES
+EXP = contract.EXPIRY_MINUTES
+RP = contract.REMOVAL_POLICY
 WRONG_TYPES: dict[str, Any] = {
     "number": 42,
     "object": {"id": "abcdefghij0123456789k"},
@@ -239,7 +240,7 @@ def _cases() -> list[Case]:
         mutate = drop_field(name) if value is absent else set_field(name, value)
         add(f"{name} {label}", request_type, name, mutate)
     # Delete with RemovalPolicy Destroy validates what it would call with.
-    destroy = set_prop(RP, pss.DESTROY)
+    destroy = set_prop(RP, contract.DESTROY)
     add(f"Destroy with {VC} bad", "Delete", VC, both(destroy, set_prop(VC, "nope")))
     add(f"Destroy with {VC} null", "Delete", VC, both(destroy, set_prop(VC, None)))
     add(f"Destroy with {PS} missing", "Delete", PS, both(destroy, drop_prop(PS)))

@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 
-import proxy_session_settings as pss
+import cfn_properties
+import cfn_request
+import safe_text
+import settings_resource
 from tests.helpers import properties, property_cases
 
 CASES = property_cases()
@@ -15,7 +18,7 @@ CASES = property_cases()
 
 @pytest.mark.parametrize("case", CASES["valid"], ids=lambda case: case["name"])
 def test_valid_properties_parse(case: dict[str, Any]) -> None:
-    settings = pss.parse_properties({**case["properties"], "ServiceToken": "arn:x"})
+    settings = settings_resource.parse_properties({**case["properties"], "ServiceToken": "arn:x"})
     expected = case["expected"]
     assert list(settings.capabilities) == expected["capabilities"]
     assert settings.expiry_minutes == expected["expiry_minutes"]
@@ -30,38 +33,43 @@ def test_valid_properties_parse(case: dict[str, Any]) -> None:
     ids=lambda case: case["name"],
 )
 def test_invalid_properties_name_the_property(case: dict[str, Any]) -> None:
-    with pytest.raises(pss.InvalidPropertiesError) as caught:
-        pss.parse_properties(case["properties"])
+    with pytest.raises(cfn_properties.InvalidPropertiesError) as caught:
+        settings_resource.parse_properties(case["properties"])
     assert case["property"] in str(caught.value)
 
 
 def test_service_token_and_service_timeout_are_accepted() -> None:
-    settings = pss.parse_properties(properties(ServiceTimeout="300"))
+    settings = settings_resource.parse_properties(properties(ServiceTimeout="300"))
     assert settings.expiry_minutes == 60
 
 
 def test_removal_policy_defaults_to_retain() -> None:
-    assert pss.parse_properties(properties(RemovalPolicy=None)).removal_policy == "Retain"
+    assert (
+        settings_resource.parse_properties(properties(RemovalPolicy=None)).removal_policy
+        == "Retain"
+    )
 
 
 @pytest.mark.parametrize("value", ["60", 60, " 60 "])
 def test_expiry_accepts_strings_and_integers(value: object) -> None:
-    assert pss.parse_expiry_minutes(value) == 60
+    assert cfn_properties.parse_expiry_minutes(value) == 60
 
 
 @pytest.mark.parametrize("value", [True, "abc", "-5", 0, 1.5, [60], "1e3", "99999999999999"])
 def test_expiry_rejects(value: object) -> None:
-    with pytest.raises(pss.InvalidPropertiesError, match="ExpiryMinutes"):
-        pss.parse_expiry_minutes(value)
+    with pytest.raises(cfn_properties.InvalidPropertiesError, match="ExpiryMinutes"):
+        cfn_properties.parse_expiry_minutes(value)
 
 
 def test_error_echoes_the_bad_value() -> None:
-    with pytest.raises(pss.InvalidPropertiesError, match="'Sms'"):
-        pss.parse_properties(properties(Capabilities=["Sms"]))
+    with pytest.raises(cfn_properties.InvalidPropertiesError, match="'Sms'"):
+        settings_resource.parse_properties(properties(Capabilities=["Sms"]))
 
 
 def test_update_request_omits_expiry_when_unset() -> None:
-    settings = pss.parse_properties(properties(ExpiryMinutes=None, Capabilities=["Voice", "SMS"]))
+    settings = settings_resource.parse_properties(
+        properties(ExpiryMinutes=None, Capabilities=["Voice", "SMS"])
+    )
     assert settings.update_request() == {
         "VoiceConnectorId": "abcdefghij0123456789k",
         "ProxySessionId": "3b1e9f5a-6c2d-4e8f-9a0b-1c2d3e4f5a6b",
@@ -70,28 +78,30 @@ def test_update_request_omits_expiry_when_unset() -> None:
 
 
 def test_update_request_carries_expiry_as_integer() -> None:
-    assert pss.parse_properties(properties()).update_request()["ExpiryMinutes"] == 60
+    assert settings_resource.parse_properties(properties()).update_request()["ExpiryMinutes"] == 60
 
 
 def test_physical_id_is_deterministic_and_tracks_both_ids() -> None:
-    base = pss.physical_resource_id("abcdefghij0123456789k", "s1")
-    assert base == pss.physical_resource_id("abcdefghij0123456789k", "s1")
-    assert base != pss.physical_resource_id("abcdefghij0123456789k", "s2")
-    assert base != pss.physical_resource_id("abcdefghij0123456789kl", "s1")
+    base = settings_resource.physical_resource_id("abcdefghij0123456789k", "s1")
+    assert base == settings_resource.physical_resource_id("abcdefghij0123456789k", "s1")
+    assert base != settings_resource.physical_resource_id("abcdefghij0123456789k", "s2")
+    assert base != settings_resource.physical_resource_id("abcdefghij0123456789kl", "s1")
     assert base.startswith("chime-proxy-session:abcdefghij0123456789k:")
-    assert len(pss.physical_resource_id("abcdefghij0123456789k", "x" * 128)) < 100
+    assert len(settings_resource.physical_resource_id("abcdefghij0123456789k", "x" * 128)) < 100
 
 
 def test_physical_id_ignores_capabilities_and_expiry() -> None:
-    one = pss.parse_properties(properties(Capabilities=["Voice"], ExpiryMinutes="5"))
-    two = pss.parse_properties(properties(Capabilities=["SMS"], ExpiryMinutes=None))
+    one = settings_resource.parse_properties(properties(Capabilities=["Voice"], ExpiryMinutes="5"))
+    two = settings_resource.parse_properties(properties(Capabilities=["SMS"], ExpiryMinutes=None))
     assert one.physical_resource_id() == two.physical_resource_id()
 
 
 def test_failed_create_marker() -> None:
-    marker = pss.failed_create_physical_id("req-1")
-    assert pss.is_failed_create(marker)
-    assert not pss.is_failed_create(pss.physical_resource_id("abcdefghij0123456789k", "s"))
+    marker = cfn_request.failed_create_physical_id("req-1")
+    assert cfn_request.is_failed_create(marker)
+    assert not cfn_request.is_failed_create(
+        settings_resource.physical_resource_id("abcdefghij0123456789k", "s")
+    )
 
 
 def test_response_data_drops_participants_and_formats_fields() -> None:
@@ -103,7 +113,7 @@ def test_response_data_drops_participants_and_formats_fields() -> None:
         "UpdatedTimestamp": datetime(2026, 11, 28, 6, 0, tzinfo=UTC),
         "Participants": [{"PhoneNumber": "+12065550100", "ProxyPhoneNumber": "+12065550199"}],
     }
-    assert pss.response_data(session) == {
+    assert settings_resource.response_data(session) == {
         "Status": "Open",
         "ExpiryMinutes": "60",
         "Capabilities": "Voice,SMS",
@@ -112,9 +122,14 @@ def test_response_data_drops_participants_and_formats_fields() -> None:
 
 
 def test_response_data_without_expiry() -> None:
-    assert pss.response_data({"Status": "Open", "Capabilities": ["SMS"]})["ExpiryMinutes"] == ""
+    assert (
+        settings_resource.response_data({"Status": "Open", "Capabilities": ["SMS"]})[
+            "ExpiryMinutes"
+        ]
+        == ""
+    )
 
 
 def test_redact_masks_phone_numbers() -> None:
-    assert pss.redact("call +12065550100 now") == "call <phone number> now"
-    assert "12065550100" not in pss.echo("+12065550100")
+    assert safe_text.redact("call +12065550100 now") == "call <phone number> now"
+    assert "12065550100" not in safe_text.echo("+12065550100")

@@ -7,13 +7,13 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from proxy_session_calls import (
-    ProxySessionCallError,
+from chime_calls import (
+    RetriesExhaustedError,
     RetryPolicy,
     call_with_retries,
     explain_failure,
 )
-from proxy_session_settings import parse_properties
+from settings_resource import parse_properties
 from tests.helpers import properties
 
 
@@ -98,28 +98,32 @@ def test_budget_stops_before_the_deadline() -> None:
     errors: list[Exception] = [client_error("ThrottledClientException") for _ in range(1000)]
     call = flaky(errors)
     deadline = 60.0
-    with pytest.raises(ClientError) as caught:
+    with pytest.raises(RetriesExhaustedError) as caught:
         call_with_retries("Op", call, deadline=deadline, policy=policy(clock))
-    attempts = caught.value.attempts  # type: ignore[attr-defined]
-    assert attempts == call.calls["n"] > 3
+    exhausted = caught.value
+    assert exhausted.attempts == call.calls["n"] > 3
+    assert exhausted.elapsed == clock.now
+    assert isinstance(exhausted.last_error, ClientError)
+    assert exhausted.operation == "Op"
     # No attempt started that could not finish (13 s worst case) before the deadline.
     assert clock.now + 13.0 <= deadline
 
 
 def test_exhausted_throttling_reason_is_actionable() -> None:
     settings = parse_properties(properties())
-    error = client_error("ThrottledClientException", "Rate exceeded")
-    error.attempts = 7  # type: ignore[attr-defined]
-    error.elapsed = 41.0  # type: ignore[attr-defined]
-    reason = explain_failure("UpdateProxySession", settings, error)
+    last = client_error("ThrottledClientException", "Rate exceeded")
+    error = RetriesExhaustedError("UpdateProxySession", last, attempts=7, elapsed=41.0)
+    reason = explain_failure("UpdateProxySession", settings.call_target(), error)
     assert "ThrottledClientException" in reason
-    assert "7 attempts" in reason
+    assert "7 attempts over 41 s" in reason
     assert "deploy again later" in reason
 
 
 def test_not_found_reason_names_session_and_connector() -> None:
     settings = parse_properties(properties())
-    reason = explain_failure("UpdateProxySession", settings, client_error("NotFoundException"))
+    reason = explain_failure(
+        "UpdateProxySession", settings.call_target(), client_error("NotFoundException")
+    )
     assert settings.proxy_session_id in reason
     assert settings.voice_connector_id in reason
 
@@ -127,7 +131,7 @@ def test_not_found_reason_names_session_and_connector() -> None:
 @pytest.mark.parametrize("code", ["ForbiddenException", "UnauthorizedClientException"])
 def test_access_denied_reason_names_the_permission(code: str) -> None:
     settings = parse_properties(properties())
-    reason = explain_failure("UpdateProxySession", settings, client_error(code))
+    reason = explain_failure("UpdateProxySession", settings.call_target(), client_error(code))
     assert "chime:UpdateProxySession" in reason
     assert f"vc/{settings.voice_connector_id}" in reason
 
@@ -135,9 +139,14 @@ def test_access_denied_reason_names_the_permission(code: str) -> None:
 def test_bad_request_reason_carries_the_service_message() -> None:
     settings = parse_properties(properties())
     error = client_error("BadRequestException", "Proxy sessions are no longer supported.")
-    reason = explain_failure("UpdateProxySession", settings, error)
+    reason = explain_failure("UpdateProxySession", settings.call_target(), error)
     assert "Proxy sessions are no longer supported." in reason
 
 
-def test_call_error_is_an_exception() -> None:
-    assert issubclass(ProxySessionCallError, Exception)
+def test_exhausted_connection_errors_point_at_the_network() -> None:
+    settings = parse_properties(properties())
+    last = EndpointConnectionError(endpoint_url="https://x")
+    error = RetriesExhaustedError("UpdateProxySession", last, attempts=1, elapsed=13.0)
+    reason = explain_failure("UpdateProxySession", settings.call_target(), error)
+    assert "could not reach the ChimeSDKVoice endpoint (EndpointConnectionError)" in reason
+    assert "after 1 attempt over 13 s" in reason

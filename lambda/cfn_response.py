@@ -1,14 +1,11 @@
-"""crhelper's CfnResource with production settings, and a response sender that checks delivery.
+"""The one response path: the body CloudFormation expects, delivered once, whatever happens.
 
-crhelper 2.0.12's defaults do not suit production, so this subclass changes exactly these:
-- INFO logging (its DEBUG default logs the presigned ResponseURL) and no 120-second sleep on Delete;
-- no boto3 clients at import: crhelper builds lambda/events/logs clients for its polling mode, which
-  this handler does not use; they cost cold-start time and, without a region, fail every request;
-- a failed Create answers a recognisable PhysicalResourceId instead of a random one, so the
-  rollback Delete that follows knows there is nothing to undo;
-- the response goes out through ``deliver_response``, which retries transient failures until the
-  Lambda deadline and treats an HTTP error status as a failure (crhelper retries forever on a bad
-  URL and counts a 503 as delivered).
+Every answer a request gets, success, failure, a malformed request or the safety net before the
+deadline, goes through ``Responder.answer``. A ``Responder`` answers at most once: a second
+``answer`` (crhelper's exception path after a response, the safety-net timer after the main path
+started delivering) is refused and logged. Delivery checks the HTTP status, retries transient
+failures until the Lambda deadline, never retries a 4xx and never logs the URL (its query string
+is a credential).
 """
 
 from __future__ import annotations
@@ -17,20 +14,22 @@ import http.client
 import json
 import logging
 import ssl
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from crhelper import CfnResource, resource_helper
-
-from proxy_session_settings import failed_create_physical_id, redact
+import proxy_contract as contract
+from cfn_request import failed_create_physical_id, remaining_seconds
+from safe_text import redact
 
 logger = logging.getLogger(__name__)
 
-MAX_RESPONSE_BYTES: Final = 4096
 # Reasons are cut well below the limit so that ids and Data always fit beside them.
 MAX_REASON_CHARS: Final = 1500
+# Time kept back from the Lambda deadline when delivering, so the PUT ends before the function.
+DELIVERY_MARGIN_SECONDS: Final = 0.2
 _SEND_ATTEMPT_TIMEOUT = 10.0
 _SEND_MAX_DELAY = 4.0
 
@@ -63,13 +62,13 @@ def build_response_body(
         "Data": dict(data),
     }
     encoded = json.dumps(body, separators=(",", ":")).encode("utf-8")
-    while len(encoded) > MAX_RESPONSE_BYTES and body["Reason"]:
-        overflow = len(encoded) - MAX_RESPONSE_BYTES
+    while len(encoded) > contract.MAX_RESPONSE_BYTES and body["Reason"]:
+        overflow = len(encoded) - contract.MAX_RESPONSE_BYTES
         body["Reason"] = body["Reason"][: max(0, len(body["Reason"]) - overflow - 20)] + "..."
         if len(body["Reason"]) <= 3:
             body["Reason"] = ""
         encoded = json.dumps(body, separators=(",", ":")).encode("utf-8")
-    if len(encoded) > MAX_RESPONSE_BYTES:
+    if len(encoded) > contract.MAX_RESPONSE_BYTES:
         body.update(
             Status="FAILED",
             Data={},
@@ -152,68 +151,71 @@ def deliver_response(
         sleep(wait)
 
 
-class _NoClients:
-    """Stands in for boto3 while crhelper initialises: its polling clients are never used."""
+class Responder:
+    """Answers one CloudFormation request, exactly once.
 
-    @staticmethod
-    def client(*_args: object, **_kwargs: object) -> None:
-        return None
+    :param event: the request (only its envelope fields are read).
+    :param context: the Lambda context, for the deadline.
+    """
 
+    def __init__(self, event: Mapping[str, Any], context: object) -> None:
+        self._event = event
+        self._context = context
+        self._lock = threading.Lock()
+        self._claimed_by: str | None = None
 
-class ProductionCfnResource(CfnResource):
-    """crhelper's CfnResource with the production settings described in this module's docstring."""
+    @property
+    def answered(self) -> bool:
+        """Whether an answer was sent (or is being sent) for this request."""
+        with self._lock:
+            return self._claimed_by is not None
 
-    # Set by crhelper's __init__ and __call__; its generated stubs do not declare them.
-    _event: Mapping[str, Any]
-    _context: Any
-    _response_url: str
+    def physical_id_or_fallback(self, physical_resource_id: str | None) -> str:
+        """The id to answer: the one given, else the request's, else the failed-Create marker."""
+        if physical_resource_id:
+            return physical_resource_id
+        from_event = self._event.get("PhysicalResourceId")
+        if isinstance(from_event, str) and from_event:
+            return from_event
+        return failed_create_physical_id(str(self._event.get("RequestId") or ""))
 
-    def __init__(self) -> None:
-        # crhelper's __init__ builds lambda/events/logs clients with boto3.client; only its
-        # polling mode uses them and this handler never polls, so it gets a factory of None.
-        # (Typed Any: crhelper's stubs do not declare the module's boto3 import.)
-        helper_module: Any = resource_helper
-        real_boto3 = helper_module.boto3
-        helper_module.boto3 = _NoClients
-        try:
-            super().__init__(
-                json_logging=False,
-                log_level="INFO",
-                boto_level="WARNING",
-                sleep_on_delete=0,
-            )
-        finally:
-            helper_module.boto3 = real_boto3
-
-    def generate_physical_id(self, event: Mapping[str, Any]) -> str:
-        """Answer a failed Create with an id its rollback Delete recognises."""
-        return failed_create_physical_id(str(event.get("RequestId", "")))
-
-    def _send(
+    def answer(
         self,
-        status: str | None = None,
-        reason: str = "",
-        send_response: object = None,
-    ) -> None:
-        event: Mapping[str, Any] = self._event or {}
+        *,
+        status: str,
+        reason: str,
+        physical_resource_id: str | None,
+        data: Mapping[str, Any],
+        no_echo: bool = False,
+        by: str = "handler",
+    ) -> bool:
+        """Send the answer unless one was sent already; return whether this call sent it."""
+        with self._lock:
+            if self._claimed_by is not None:
+                logger.error(
+                    "A second answer (%s, from %s) was not sent: this request was already "
+                    "answered by the %s",
+                    status,
+                    by,
+                    self._claimed_by,
+                )
+                return False
+            self._claimed_by = by
+        response_url = self._event.get("ResponseURL")
+        if not isinstance(response_url, str):
+            logger.error("The request has no ResponseURL; nothing to answer (%s)", status)
+            return True
         body = build_response_body(
-            status=status or self.Status,
-            reason=reason if status else str(self.Reason),
-            physical_resource_id=str(self.PhysicalResourceId),
-            event=event,
-            data=self.Data if (status or self.Status) == "SUCCESS" else {},
-            no_echo=bool(self.NoEcho),
+            status=status,
+            reason=reason,
+            physical_resource_id=self.physical_id_or_fallback(physical_resource_id),
+            event=self._event,
+            data=data if status == "SUCCESS" else {},
+            no_echo=no_echo,
         )
-        send_deadline = time.monotonic() + remaining_seconds(self._context) - 0.2
+        deadline = time.monotonic() + remaining_seconds(self._context) - DELIVERY_MARGIN_SECONDS
         try:
-            deliver_response(self._response_url, body, deadline=send_deadline)
+            deliver_response(response_url, body, deadline=deadline)
         except ResponseDeliveryError as error:
             logger.error("Could not deliver the response to CloudFormation: %s", error)
-
-
-def remaining_seconds(context: object, default: float = 60.0) -> float:
-    """Seconds left before the Lambda deadline, from the context (``default`` without one)."""
-    getter = getattr(context, "get_remaining_time_in_millis", None)
-    if getter is None:
-        return default
-    return max(0.0, float(getter()) / 1000.0)
+        return True

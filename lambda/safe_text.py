@@ -1,0 +1,33 @@
+"""Log-safe text: bad values echoed short and typed, phone numbers masked.
+
+Every Reason, log line and error message that may hold a value from a request passes through
+here, so no E.164 number reaches CloudFormation's events or the function's log.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+# A "+" and 7 to 15 digits anywhere, or a bare run of them that is not part of a longer word: ids
+# such as the voice connector "abcdefghij0123456789k" must stay readable in a Reason.
+_E164: Final = re.compile(r"\+[1-9]\d{6,14}|(?<![A-Za-z0-9])[1-9]\d{6,14}(?![A-Za-z0-9])")
+_JSON_LITERALS: Final = {"None": "null", "True": "true", "False": "false"}
+MAX_VALUE_ECHO: Final = 80
+
+
+def redact(text: str) -> str:
+    """Mask anything that looks like an E.164 phone number."""
+    return _E164.sub("<phone number>", text)
+
+
+def echo(value: object) -> str:
+    """Render a bad value for an error message: short, typed, and with phone numbers masked.
+
+    ``null``, ``true`` and ``false`` are written as in the JSON template, not as Python.
+    """
+    text = repr(value)
+    text = _JSON_LITERALS.get(text, text)
+    if len(text) > MAX_VALUE_ECHO:
+        text = f"{text[: MAX_VALUE_ECHO - 3]}..."
+    return redact(text)
