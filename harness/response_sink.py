@@ -41,6 +41,7 @@ class ResponseSink:
         self._arrived = threading.Condition(self._lock)
         self._bodies: dict[str, list[dict[str, Any]]] = {}
         self._raw: dict[str, list[bytes]] = {}
+        self._attempted: dict[str, list[bytes]] = {}
         self._faults = _Faults()
         self.attempts = 0
         self.signatures: list[str] = []
@@ -112,6 +113,11 @@ class ResponseSink:
         with self._lock:
             self._faults.fail_statuses.extend([status] * count)
 
+    def clear_faults(self) -> None:
+        """Drop every queued failure and reset: the next PUTs are accepted."""
+        with self._lock:
+            self._faults = _Faults()
+
     def reset_next(self, count: int) -> None:
         """Drop the connection of the next ``count`` PUTs without answering."""
         with self._lock:
@@ -127,6 +133,11 @@ class ResponseSink:
         with self._lock:
             return list(self._raw.get(key, []))
 
+    def attempted(self, key: str) -> list[bytes]:
+        """Every body PUT under ``key``, accepted or not (a reset connection's included)."""
+        with self._lock:
+            return list(self._attempted.get(key, []))
+
     def wait_for(self, key: str, timeout: float = 10.0) -> dict[str, Any]:
         """Wait for the first response under ``key`` and return it."""
         with self._arrived:
@@ -141,6 +152,7 @@ class ResponseSink:
         key = urlsplit(request.path).path.rsplit("/", 1)[-1]
         with self._lock:
             self.attempts += 1
+            self._attempted.setdefault(key, []).append(body)
             if self._faults.resets:
                 self._faults.resets -= 1
                 reset = True

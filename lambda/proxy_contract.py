@@ -58,9 +58,9 @@ REMOVAL_POLICIES: Final = (RETAIN, DESTROY)
 DEFAULT_REMOVAL_POLICY: Final = RETAIN
 
 # Limits and patterns (regular expressions, matched whole) ------------------------------------
-# The model's VoiceConnectorId pattern, without its ^...$ anchors.
+# The model's VoiceConnectorId pattern, as the model writes it (matched whole).
 VOICE_CONNECTOR_ID_PATTERN: Final = (
-    r"[a-z0-9]{21,22}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    r"([a-z0-9]{21,22}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 )
 # ProxySessionId is a NonEmptyString128 in the model.
 PROXY_SESSION_ID_MAX_LENGTH: Final = 128

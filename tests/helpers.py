@@ -7,8 +7,12 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from botocore.stub import Stubber
 
 # The ``invoke`` fixture (tests/conftest.py): runs index.handler on ``make(url)``, returns the body.
 Invoke = Callable[..., dict[str, Any]]
@@ -118,3 +122,34 @@ def vc_arn(vc_id: str) -> dict[str, Any]:
             ],
         ]
     }
+
+
+PHONE_A = "+12065550100"
+PHONE_B = "+12065550199"
+
+
+def session_response(capabilities: list[str], expiry: int | None = 60) -> dict[str, Any]:
+    """An UpdateProxySession answer for the test session, participants included."""
+    session: dict[str, Any] = {
+        "VoiceConnectorId": VC_ID,
+        "ProxySessionId": SESSION_ID,
+        "Status": "Open",
+        "Capabilities": capabilities,
+        "UpdatedTimestamp": datetime(2026, 11, 28, 6, 30, tzinfo=UTC),
+        "Participants": [{"PhoneNumber": PHONE_A, "ProxyPhoneNumber": PHONE_B}],
+    }
+    if expiry is not None:
+        session["ExpiryMinutes"] = expiry
+    return {"ProxySession": session}
+
+
+def expect_update(stub: Stubber, capabilities: list[str], expiry: int | None = 60) -> None:
+    """Queue one UpdateProxySession on ``stub``, with the parameters it must be called with."""
+    params: dict[str, Any] = {
+        "VoiceConnectorId": VC_ID,
+        "ProxySessionId": SESSION_ID,
+        "Capabilities": capabilities,
+    }
+    if expiry is not None:
+        params["ExpiryMinutes"] = expiry
+    stub.add_response("update_proxy_session", session_response(capabilities, expiry), params)

@@ -3,46 +3,24 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from botocore.stub import Stubber
 
 import cfn_request
-import crhelper_adapter
 import settings_resource
-from tests.handler.conftest import Invoke
-from tests.helpers import SESSION_ID, VC_ID, event, properties
-
-PHONE_A = "+12065550100"
-PHONE_B = "+12065550199"
-
-
-def session_response(capabilities: list[str], expiry: int | None = 60) -> dict[str, Any]:
-    session: dict[str, Any] = {
-        "VoiceConnectorId": VC_ID,
-        "ProxySessionId": SESSION_ID,
-        "Status": "Open",
-        "Capabilities": capabilities,
-        "UpdatedTimestamp": datetime(2026, 11, 28, 6, 30, tzinfo=UTC),
-        "Participants": [{"PhoneNumber": PHONE_A, "ProxyPhoneNumber": PHONE_B}],
-    }
-    if expiry is not None:
-        session["ExpiryMinutes"] = expiry
-    return {"ProxySession": session}
-
-
-def expect_update(stub: Stubber, capabilities: list[str], expiry: int | None = 60) -> None:
-    params: dict[str, Any] = {
-        "VoiceConnectorId": VC_ID,
-        "ProxySessionId": SESSION_ID,
-        "Capabilities": capabilities,
-    }
-    if expiry is not None:
-        params["ExpiryMinutes"] = expiry
-    stub.add_response("update_proxy_session", session_response(capabilities, expiry), params)
-
+from tests.helpers import (
+    PHONE_A,
+    PHONE_B,
+    SESSION_ID,
+    VC_ID,
+    Invoke,
+    event,
+    expect_update,
+    properties,
+    session_response,
+)
 
 PHYSICAL_ID = settings_resource.physical_resource_id(VC_ID, SESSION_ID)
 
@@ -278,16 +256,3 @@ def test_no_phone_numbers_in_data_or_logs(
     for phone in (PHONE_A, PHONE_B, PHONE_A[1:], PHONE_B[1:]):
         assert phone not in everything
     assert "X-Amz-Signature" not in caplog.text
-
-
-def test_crhelper_is_set_for_production(index_module: Any) -> None:
-    helper = index_module.helper
-    assert isinstance(helper, crhelper_adapter.ProductionCfnResource)
-    settings = vars(helper)  # crhelper's private attributes, which its stubs do not declare
-    assert settings["_sleep_on_delete"] == 0
-    assert settings["_log_level"] == "INFO"
-    assert settings["_lambda_client"] is None
-    assert settings["_events_client"] is None
-    assert settings["_logs_client"] is None
-    retries = index_module.client.meta.config.retries
-    assert retries["total_max_attempts"] == 1

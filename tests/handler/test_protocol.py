@@ -22,9 +22,7 @@ from cfn_response import (
     deliver_response,
 )
 from harness.response_sink import ResponseSink
-from tests.handler.conftest import Invoke
-from tests.handler.test_handler import expect_update
-from tests.helpers import STACK_ID, VC_ID, LambdaContext, event, properties
+from tests.helpers import STACK_ID, VC_ID, Invoke, LambdaContext, event, expect_update, properties
 
 LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
 RESPONSE_FIELDS = {
@@ -152,9 +150,7 @@ def test_delivery_gives_up_at_the_deadline(trust_sink: ResponseSink) -> None:
     with pytest.raises(ResponseDeliveryError, match="out of time"):
         deliver_response(trust_sink.url_for("y"), b"{}", deadline=started + 2.0)
     assert time.monotonic() - started < 2.5
-    trust_sink.fail_next(0)
-    with trust_sink._lock:  # leave the sink clean for later tests
-        trust_sink._faults.fail_statuses.clear()
+    trust_sink.clear_faults()  # leave the sink clean for later tests
 
 
 def test_delivery_refuses_a_non_https_url() -> None:
