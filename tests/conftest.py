@@ -41,10 +41,7 @@ from botocore.stub import Stubber  # noqa: E402
 from harness.response_sink import ResponseSink  # noqa: E402
 from tests.helpers import Invoke, LambdaContext  # noqa: E402
 
-REPORT_FILE = Path(__file__).resolve().parents[1] / "reliability-report.json"
-
-
-# Handler fixtures, shared by tests/handler and tests/reliability: the real index module, a
+# Handler fixtures, shared by tests/handler and tests/unit: the real index module, a
 # Stubber on its real client, and an HTTPS sink standing in for the presigned ResponseURL.
 
 
@@ -106,17 +103,3 @@ def invoke(trust_sink: ResponseSink, index_module: Any) -> Invoke:
         return body
 
     return run
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Print the reliability ledger's one-line summary and write reliability-report.json.
-
-    Only when a test used the ledger (tests/reliability/ledger.py), so other runs stay quiet.
-    """
-    import sys
-
-    ledger = sys.modules.get("tests.reliability.ledger")
-    if ledger is None:
-        return
-    terminalreporter.write_line(ledger.summary_line())
-    ledger.write_report(REPORT_FILE)

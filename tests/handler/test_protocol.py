@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 import cfn_request
@@ -186,12 +187,45 @@ def test_init_failure_is_reported_to_cloudformation(sink: ResponseSink) -> None:
     assert "region" in body["Reason"].lower()
 
 
-def test_handler_answers_within_the_context_deadline(stub: Stubber, invoke: Invoke) -> None:
-    expect_update(stub, ["Voice"])
+class AlwaysThrottled:
+    """A chime-sdk-voice client whose every UpdateProxySession is throttled; counts the calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def update_proxy_session(self, **_params: object) -> dict[str, Any]:
+        self.calls += 1
+        raise ClientError(
+            {"Error": {"Code": "ThrottledClientException", "Message": "Rate exceeded"}},
+            "UpdateProxySession",
+        )
+
+
+@pytest.mark.parametrize(("timeout", "min_attempts"), [(16.0, 1), (24.0, 3)])
+def test_the_retry_budget_follows_the_contexts_real_deadline(
+    invoke: Invoke,
+    index_module: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    timeout: float,
+    min_attempts: int,
+) -> None:
+    """The handler budgets against the time the context has left, not a default.
+
+    With 16 s left, the API deadline (16 s - 8 s reserve) leaves no room for a second 13-second
+    attempt; with 24 s, retries go on for about 3 s. A handler that ignored the context would
+    retry far longer and answer late.
+    """
+    client = AlwaysThrottled()
+    monkeypatch.setattr(index_module, "client", client)
     started = time.monotonic()
-    body = invoke(lambda url: event("Create", url), timeout=10.0)
-    assert body["Status"] == "SUCCESS"
-    assert time.monotonic() - started < 10.0
+    body = invoke(lambda url: event("Create", url), timeout=timeout)
+    elapsed = time.monotonic() - started
+    assert body["Status"] == "FAILED"
+    assert "kept answering ThrottledClientException" in body["Reason"]
+    assert client.calls >= min_attempts
+    if min_attempts == 1:
+        assert client.calls == 1
+    assert elapsed < timeout - index_module.RESPONSE_RESERVE_SECONDS
 
 
 def test_context_helper() -> None:
