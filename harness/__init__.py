@@ -3,3 +3,14 @@
 `harness.emulator` serves the Amazon Chime SDK Voice proxy-session REST API on loopback, with
 in-memory state and switchable faults (throttling, 5xx bursts, latency, resets, hangs).
 """
+
+import sys
+from pathlib import Path
+
+# The project's source roots, as pytest's pythonpath sets them: lambda/ (the handler's modules,
+# imported flat, proxy_contract among them) and constructs/ (the library). Appended, so the PyPI
+# `constructs` package keeps precedence over anything in the repository.
+_REPO = Path(__file__).resolve().parents[1]
+for _root in (_REPO / "lambda", _REPO / "constructs"):
+    if str(_root) not in sys.path:
+        sys.path.append(str(_root))

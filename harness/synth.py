@@ -49,10 +49,12 @@ def cli_env() -> dict[str, str]:
 
 
 def run_synth(
-    outdir: Path, context: dict[str, str] | None = None
+    outdir: Path, context: dict[str, str] | None = None, app: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run `cdk synth` for the repo's app into ``outdir``; return the finished process."""
+    """Run `cdk synth` into ``outdir``: the repo's app (cdk.json), or the ``app`` command."""
     command = [str(CDK_BIN), "synth", "--quiet", "--no-notices", "--output", str(outdir)]
+    if app is not None:
+        command += ["--app", app]
     for key, value in (context or {}).items():
         command += ["--context", f"{key}={value}"]
     return subprocess.run(
@@ -60,9 +62,9 @@ def run_synth(
     )
 
 
-def synth(outdir: Path, context: dict[str, str] | None = None) -> Assembly:
+def synth(outdir: Path, context: dict[str, str] | None = None, app: str | None = None) -> Assembly:
     """Synthesize into ``outdir`` and return the (single) stack's assembly."""
-    finished = run_synth(outdir, context)
+    finished = run_synth(outdir, context, app)
     if finished.returncode != 0:
         raise SynthError(f"cdk synth failed ({finished.returncode}):\n{finished.stderr}")
     return read_assembly(outdir, stderr=finished.stderr)

@@ -1,10 +1,10 @@
 """Try it without an AWS account: the demo app's Create, Update and Delete against the emulator.
 
-Run ``make try``. It synthesizes the demo app twice with the real CDK CLI (as declared in cdk.json,
-then with every session changed to Voice+SMS and a longer expiry), starts the ChimeVoiceEmulator
-with those sessions, and sends the requests CloudFormation would send for a stack create, update
-and delete to the handler running from the synthesized asset. It prints each request, the API
-calls it caused and the response.
+Run ``make try``. It synthesizes the demo app twice with the real CDK CLI (``demo_stack.py`` as
+declared, then its update variant: every session on Voice+SMS with a longer expiry), starts the
+ChimeVoiceEmulator with those sessions, and sends the requests CloudFormation would send for a
+stack create, update and delete to the handler running from the synthesized asset. It prints each
+request, the API calls it caused and the response.
 """
 
 from __future__ import annotations
@@ -14,26 +14,15 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+import proxy_contract as contract
+from app import UPDATED_CONTEXT_KEY
 from harness.emulator import ChimeVoiceEmulator
 from harness.lifecycle import CloudFormationStack, Invocation, LambdaRunner, StackOperation
 from harness.response_sink import ResponseSink
-from harness.synth import REPO, synth
+from harness.synth import synth
 
 RULE = "-" * 78
-
-
-def changed_sessions(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The update step: every session gets Voice+SMS and 30 more minutes of expiry."""
-    return [
-        {
-            **entry,
-            "capabilities": ["Voice", "SMS"],
-            "expiryMinutes": (entry.get("expiryMinutes") or 60) + 30,
-        }
-        for entry in sessions
-    ]
 
 
 class Printer:
@@ -73,22 +62,23 @@ class Printer:
 
 def main() -> int:
     """Synthesize, then run Create, Update and Delete; return 0 when every step succeeded."""
-    context = json.loads((REPO / "cdk.json").read_text())["context"]
-    sessions: list[dict[str, Any]] = context["proxySessions"]
     with tempfile.TemporaryDirectory(prefix="try-it-") as scratch:
-        print("Synthesizing the demo app (cdk.json context), then its updated version ...")
+        print("Synthesizing the demo app (demo_stack.py), then its updated version ...")
         base = synth(Path(scratch) / "base")
-        updated = synth(
-            Path(scratch) / "updated", {"proxySessions": json.dumps(changed_sessions(sessions))}
-        )
+        updated = synth(Path(scratch) / "updated", {UPDATED_CONTEXT_KEY: "true"})
+        # By construct id (the path's second part), e.g. "SupportLine".
+        sessions = {
+            resource["Metadata"]["aws:cdk:path"].split("/")[1]: resource["Properties"]
+            for resource in base.custom_resources(contract.SETTINGS_RESOURCE_TYPE).values()
+        }
         print(f"Template: {base.template_path.name}; asset: {base.asset_dir.name}")
         with ChimeVoiceEmulator() as emulator, ResponseSink() as sink:
-            for entry in sessions:
+            for properties in sessions.values():
                 emulator.seed_session(
-                    entry["voiceConnectorId"],
-                    capabilities=["Voice"],
+                    properties[contract.VOICE_CONNECTOR_ID],
+                    capabilities=[contract.CAPABILITY_VOICE],
                     expiry_minutes=30,
-                    session_id=entry["proxySessionId"],
+                    session_id=properties[contract.PROXY_SESSION_ID],
                 )
             emulator.reset_calls()
             print(
@@ -113,15 +103,18 @@ def main() -> int:
                 print(f"Stack status: {operation.status}")
                 results.append(operation.status)
             print("\nSessions left in the emulator:")
-            for entry in sessions:
-                state = emulator.session(entry["voiceConnectorId"], entry["proxySessionId"])
+            for name, properties in sessions.items():
+                state = emulator.session(
+                    properties[contract.VOICE_CONNECTOR_ID], properties[contract.PROXY_SESSION_ID]
+                )
                 summary = (
                     "ended (deleted)"
                     if state is None
                     else f"{state['Status']}, {','.join(state['Capabilities'])}, "
                     f"{state.get('ExpiryMinutes')} min"
                 )
-                print(f"  {entry['name']} ({entry.get('removalPolicy', 'retain')}): {summary}")
+                policy = properties.get(contract.REMOVAL_POLICY, contract.DEFAULT_REMOVAL_POLICY)
+                print(f"  {name} ({policy.lower()}): {summary}")
     ok = results == ["CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE"]
     return 0 if ok else 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 import uuid
 from collections.abc import Callable
@@ -153,3 +154,12 @@ def expect_update(stub: Stubber, capabilities: list[str], expiry: int | None = 6
     if expiry is not None:
         params["ExpiryMinutes"] = expiry
     stub.add_response("update_proxy_session", session_response(capabilities, expiry), params)
+
+
+def asset_copy_without(asset_dir: Path, tmp_path: Path, missing: str) -> Path:
+    """A copy of an asset folder lacking one top-level entry."""
+    target = tmp_path / "asset"
+    shutil.copytree(
+        asset_dir, target, ignore=lambda _dir, names: [n for n in names if n == missing]
+    )
+    return target

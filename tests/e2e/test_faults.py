@@ -19,7 +19,7 @@ from harness.emulator import ChimeVoiceEmulator
 from harness.lifecycle import CloudFormationStack, Invocation, LambdaRunner
 from harness.response_sink import ResponseSink
 from harness.synth import Assembly
-from tests.e2e.conftest import VC
+from tests.e2e.apps import VC
 
 pytestmark = pytest.mark.slow
 

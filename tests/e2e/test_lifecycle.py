@@ -10,7 +10,8 @@ from harness.emulator import ChimeVoiceEmulator
 from harness.lifecycle import CloudFormationStack, LambdaRunner, LifecycleError
 from harness.response_sink import ResponseSink
 from harness.synth import Assembly
-from tests.e2e.conftest import VC, asset_copy_without
+from tests.e2e.apps import VC
+from tests.helpers import asset_copy_without
 
 pytestmark = pytest.mark.slow
 

@@ -1,8 +1,9 @@
-"""The demo app: context parsing, the CDK CLI synth, determinism, and one-line context errors."""
+"""The demo app: sessions declared in Python, `python app.py`, the CDK CLI synth, determinism."""
 
 from __future__ import annotations
 
-import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,65 +12,80 @@ import pytest
 from aws_cdk.assertions import Template
 
 import app as demo_app
-from harness.synth import Assembly, run_synth, synth
+import demo_stack
+import proxy_contract as contract
+from harness.synth import REPO, Assembly, cli_env, read_assembly, synth
 from tests.helpers import HANDLER_MODULES
 
-VC = "abcdefghij0123456789k"
+
+@pytest.fixture(scope="module")
+def demo_templates() -> dict[str, Template]:
+    """The demo stack and its update variant, built in this process."""
+    base = demo_app.build_app(cdk.App())
+    updated = demo_app.build_app(cdk.App(context={demo_app.UPDATED_CONTEXT_KEY: "true"}))
+    return {"base": Template.from_stack(base), "updated": Template.from_stack(updated)}
 
 
-def entry(**overrides: Any) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "name": "Line",
-        "voiceConnectorId": VC,
-        "proxySessionId": "s-1",
-        "capabilities": ["Voice"],
-    }
-    item.update(overrides)
-    return {key: value for key, value in item.items() if value is not None}
+def sessions(template: Template) -> dict[str, dict[str, Any]]:
+    """The settings resources' properties, by logical id."""
+    found = template.find_resources(contract.SETTINGS_RESOURCE_TYPE)
+    return {logical_id: resource["Properties"] for logical_id, resource in found.items()}
 
 
-def test_parse_sessions_reads_a_list_or_its_json() -> None:
-    parsed = demo_app.parse_sessions([entry(expiryMinutes=30, removalPolicy="destroy")])
-    assert parsed[0].expiry_minutes == 30
-    assert parsed[0].removal_policy == cdk.RemovalPolicy.DESTROY
-    assert demo_app.parse_sessions(json.dumps([entry()]))[0].name == "Line"
+def test_the_demo_declares_its_sessions_in_python(demo_templates: dict[str, Template]) -> None:
+    base = sessions(demo_templates["base"])
+    assert set(base) == {"SupportLineB0BEB757", "SalesLineDDC1CA57"}
+    support, sales = base["SupportLineB0BEB757"], base["SalesLineDDC1CA57"]
+    assert support["ProxySessionId"] == demo_stack.SUPPORT_LINE_SESSION_ID
+    assert (support["Capabilities"], support["ExpiryMinutes"]) == (["Voice", "SMS"], 120)
+    assert support["RemovalPolicy"] == "Retain"
+    assert sales["ProxySessionId"] == demo_stack.SALES_LINE_SESSION_ID
+    assert (sales["Capabilities"], sales["RemovalPolicy"]) == (["Voice"], "Destroy")
+    assert "ExpiryMinutes" not in sales
+    demo_templates["base"].resource_count_is("AWS::Lambda::Function", 1)
 
 
-@pytest.mark.parametrize(
-    ("raw", "message"),
-    [
-        (None, "context 'proxySessions' is missing"),
-        ("[not json", "is not valid JSON"),
-        ([], "must be a non-empty list"),
-        (["x"], "proxySessions[0] must be an object"),
-        ([entry(name=None)], "proxySessions[0].name is required"),
-        ([entry(capabilities=["Fax"])], "proxySessions[0].capabilities has 'Fax'"),
-        ([entry(expiryMinutes="60")], "proxySessions[0].expiryMinutes must be a whole number"),
-        ([entry(removalPolicy="keep")], "removalPolicy must be retain or destroy"),
-        ([entry(), entry()], "is used twice"),
-        ([entry(colour="blue")], "unknown key(s) colour"),
-    ],
-)
-def test_bad_context_is_one_clear_message(raw: Any, message: str) -> None:
-    with pytest.raises(demo_app.ContextError) as caught:
-        demo_app.parse_sessions(raw)
-    assert message in str(caught.value)
-    assert "\n" not in str(caught.value)
+def test_the_update_variant_changes_only_capabilities_and_expiry(
+    demo_templates: dict[str, Template],
+) -> None:
+    base, updated = sessions(demo_templates["base"]), sessions(demo_templates["updated"])
+    assert set(updated) == set(base)
+    for logical_id, properties in updated.items():
+        assert properties["Capabilities"] == ["Voice", "SMS"]
+        unchanged = {"VoiceConnectorId", "ProxySessionId", "RemovalPolicy"}
+        assert {key: properties[key] for key in unchanged} == {
+            key: base[logical_id][key] for key in unchanged
+        }
+    assert updated["SupportLineB0BEB757"]["ExpiryMinutes"] == 150
+    assert updated["SalesLineDDC1CA57"]["ExpiryMinutes"] == 90
 
 
-def test_construct_errors_become_context_errors() -> None:
-    app = cdk.App(context={"proxySessions": [entry(voiceConnectorId="NOPE")]})
-    with pytest.raises(demo_app.ContextError, match="voice_connector_id 'NOPE'"):
-        demo_app.build_app(app)
-
-
-def test_build_app_from_cdk_json_context() -> None:
-    context = json.loads((Path(demo_app.__file__).parent / "cdk.json").read_text())["context"]
-    app = cdk.App(context=context)
-    stack = demo_app.build_app(app)
-    template = Template.from_stack(stack)
-    template.resource_count_is("Custom::ChimeProxySessionSettings", len(context["proxySessions"]))
-    template.resource_count_is("AWS::Lambda::Function", 1)
+@pytest.mark.slow
+def test_python_app_py_synthesizes_the_cli_template(
+    tmp_path: Path, two_synths: tuple[Assembly, Assembly]
+) -> None:
+    """`python app.py` from the venv works without the CDK CLI and builds the same template."""
+    outdir = tmp_path / "cdk.out"
+    env = {**cli_env(), "CDK_OUTDIR": str(outdir)}
+    finished = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert "end-of-life" not in finished.stderr
+    direct = read_assembly(outdir)
+    resources = dict(direct.template["Resources"])
+    cli_resources = dict(two_synths[0].template["Resources"])
+    cli_resources.pop("CDKMetadata", None)  # the CLI's version reporting, not the app's
+    assert resources.keys() == cli_resources.keys()
+    for logical_id, resource in resources.items():
+        if resource["Type"] != "AWS::Lambda::Function":  # its Code names the asset's bucket key
+            assert resource["Properties"] == cli_resources[logical_id]["Properties"]
 
 
 @pytest.fixture(scope="module")
@@ -97,16 +113,6 @@ def test_asset_holds_exactly_the_handler_and_crhelper(
     assert (asset / "crhelper" / "LICENSE").is_file()
     assert not list(asset.rglob("__pycache__"))
     assert not list(asset.rglob("test*"))
-
-
-@pytest.mark.slow
-def test_cli_synth_with_bad_context_prints_one_line(tmp_path: Path) -> None:
-    bad = json.dumps([entry(capabilities=["Fax"])])
-    finished = run_synth(tmp_path / "out", {"proxySessions": bad})
-    assert finished.returncode != 0
-    assert "Traceback" not in finished.stderr
-    ours = [line for line in finished.stderr.splitlines() if line.startswith("error: ")]
-    assert ours == ["error: proxySessions[0].capabilities has 'Fax'; use Voice, SMS"]
 
 
 @pytest.mark.slow

@@ -1,0 +1,110 @@
+"""The CDK apps the lifecycle tests deploy, declared as construct calls.
+
+The CDK CLI runs this file as the app (``harness.synth.synth(..., app=E2E_APP)``) with the context
+``e2eApp`` naming one of ``APPS``: ``base`` (three sessions, one per removal-policy case),
+``changed`` (the update of ``base``: Alpha in place, Beta and Gamma replaced) and ``fleet`` (twenty
+sessions).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+# Run by the CDK CLI as a script: the library's source root is not on the path by itself.
+sys.path.insert(0, str(REPO / "constructs"))
+
+import aws_cdk as cdk  # noqa: E402 - after the path set-up above
+
+from chime_proxy_session import Capability, ProxySessionSettings  # noqa: E402
+
+VC = "abcdefghij0123456789k"
+VOICE, SMS = Capability.VOICE, Capability.SMS
+DESTROY, RETAIN = cdk.RemovalPolicy.DESTROY, cdk.RemovalPolicy.RETAIN
+APP_CONTEXT_KEY = "e2eApp"
+E2E_APP = f"{sys.executable} {Path(__file__).resolve()}"
+
+
+def base(stack: cdk.Stack) -> None:
+    """Alpha (Voice, 60 min, Retain), Beta (Voice, Destroy), Gamma (SMS, Retain)."""
+    ProxySessionSettings(
+        stack,
+        "Alpha",
+        voice_connector_id=VC,
+        proxy_session_id="s-alpha",
+        capabilities=[VOICE],
+        expiry=cdk.Duration.minutes(60),
+    )
+    ProxySessionSettings(
+        stack,
+        "Beta",
+        voice_connector_id=VC,
+        proxy_session_id="s-beta",
+        capabilities=[VOICE],
+        removal_policy=DESTROY,
+    )
+    ProxySessionSettings(
+        stack,
+        "Gamma",
+        voice_connector_id=VC,
+        proxy_session_id="s-gamma",
+        capabilities=[SMS],
+        removal_policy=RETAIN,
+    )
+
+
+def changed(stack: cdk.Stack) -> None:
+    """Alpha updated in place (Voice+SMS, 90 min); Beta and Gamma moved to new sessions."""
+    ProxySessionSettings(
+        stack,
+        "Alpha",
+        voice_connector_id=VC,
+        proxy_session_id="s-alpha",
+        capabilities=[VOICE, SMS],
+        expiry=cdk.Duration.minutes(90),
+    )
+    ProxySessionSettings(
+        stack,
+        "Beta",
+        voice_connector_id=VC,
+        proxy_session_id="s-beta-2",
+        capabilities=[VOICE],
+        removal_policy=DESTROY,
+    )
+    ProxySessionSettings(
+        stack,
+        "Gamma",
+        voice_connector_id=VC,
+        proxy_session_id="s-gamma-2",
+        capabilities=[SMS],
+        removal_policy=RETAIN,
+    )
+
+
+def fleet(stack: cdk.Stack) -> None:
+    """Twenty sessions, Line00 to Line19 (s-fleet-00 to s-fleet-19), on Voice+SMS."""
+    for index in range(20):
+        ProxySessionSettings(
+            stack,
+            f"Line{index:02d}",
+            voice_connector_id=VC,
+            proxy_session_id=f"s-fleet-{index:02d}",
+            capabilities=[VOICE, SMS],
+        )
+
+
+APPS: dict[str, Callable[[cdk.Stack], None]] = {"base": base, "changed": changed, "fleet": fleet}
+
+
+def main() -> None:
+    """Synthesize the app named by the ``e2eApp`` context."""
+    app = cdk.App()
+    name = str(app.node.try_get_context(APP_CONTEXT_KEY))
+    APPS[name](cdk.Stack(app, "ChimeProxySessionDemo"))
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()
