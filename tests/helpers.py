@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import proxy_contract as contract
+
 if TYPE_CHECKING:
     from botocore.stub import Stubber
 
@@ -83,7 +85,7 @@ def event(
         "StackId": STACK_ID,
         "RequestId": str(uuid.uuid4()),
         "LogicalResourceId": logical_id,
-        "ResourceType": "Custom::ChimeProxySessionSettings",
+        "ResourceType": contract.SETTINGS_RESOURCE_TYPE,
         "ResourceProperties": props if props is not None else properties(),
     }
     if request_type != "Create":

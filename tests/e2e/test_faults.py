@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import proxy_contract as contract
 from harness.emulator import ChimeVoiceEmulator
 from harness.lifecycle import CloudFormationStack, Invocation, LambdaRunner
 from harness.response_sink import ResponseSink
@@ -50,7 +51,7 @@ class Env:
         resources = {
             lid: resource
             for lid, resource in self.assembly.template["Resources"].items()
-            if resource["Type"] != "Custom::ChimeProxySessionSettings" or lid.startswith(names)
+            if resource["Type"] != contract.SETTINGS_RESOURCE_TYPE or lid.startswith(names)
         }
         return {**self.assembly.template, "Resources": resources}
 

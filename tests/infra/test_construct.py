@@ -83,6 +83,7 @@ def test_resource_type_and_exact_properties(three_sessions: tuple[cdk.Stack, Tem
     assert one["Properties"]["ExpiryMinutes"] == 120
     assert one["Properties"]["RemovalPolicy"] == "Retain"
     assert one["Properties"]["ServiceTimeout"] == "300"
+    # The public type name, pinned: plain templates and GetAtts in users' stacks depend on it.
     assert one["Type"] == "Custom::ChimeProxySessionSettings"
 
 

@@ -26,6 +26,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 
+import proxy_contract as contract
 from chime_proxy_session import Capability, ProxySessionSettings
 from harness.synth import NODE_BIN, Assembly, read_assembly
 
@@ -200,7 +201,7 @@ def test_consumer_template_composes_with_its_own_voice_connector(consumer: Consu
         for logical_id, resource in resources.items()
         if resource["Type"] == "AWS::Chime::VoiceConnector"
     ]
-    (settings,) = consumer.assembly.custom_resources("Custom::ChimeProxySessionSettings").values()
+    (settings,) = consumer.assembly.custom_resources(contract.SETTINGS_RESOURCE_TYPE).values()
     properties = settings["Properties"]
     assert properties["VoiceConnectorId"] == {"Fn::GetAtt": [connector_id, "VoiceConnectorId"]}
     assert properties["ProxySessionId"] == SESSION_ID
