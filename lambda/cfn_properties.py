@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import proxy_contract as contract
@@ -18,6 +19,8 @@ from safe_text import echo
 _VOICE_CONNECTOR_ID: Final = re.compile(contract.VOICE_CONNECTOR_ID_PATTERN)
 _PROXY_SESSION_ID: Final = re.compile(contract.PROXY_SESSION_ID_PATTERN)
 _WHOLE_NUMBER: Final = re.compile(r"\s*([+-]?)(\d+)\s*")
+_ROLE_ARN: Final = re.compile(contract.ROLE_ARN_PATTERN)
+_EXTERNAL_ID: Final = re.compile(contract.EXTERNAL_ID_PATTERN)
 
 
 class InvalidPropertiesError(ValueError):
@@ -199,3 +202,80 @@ def removal_policy_of(properties: object) -> str:
             f"ResourceProperties must be an object of properties, got {echo(properties)}."
         )
     return parse_removal_policy(properties.get(contract.REMOVAL_POLICY))
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where and as whom a resource's calls go; the external id never shows in a repr."""
+
+    region: str | None = None
+    role_arn: str | None = None
+    external_id: str | None = field(default=None, repr=False)
+
+    def describe(self) -> str:
+        """A log-safe description: region and role, never the external id."""
+        where = f"region {self.region}" if self.region else "the function's region"
+        who = f"role {self.role_arn}" if self.role_arn else "the function's role"
+        extra = " with an external id" if self.external_id else ""
+        return f"{where}, as {who}{extra}"
+
+
+def parse_region(value: object) -> str | None:
+    """Validate Region: absent (the function's region) or a region where the API exists."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in contract.CHIME_SDK_VOICE_REGIONS:
+        raise InvalidPropertiesError(
+            f"{contract.REGION} {echo(value)} is not a region where the Chime SDK Voice API "
+            f"exists; use one of {', '.join(contract.CHIME_SDK_VOICE_REGIONS)}, or omit it for "
+            "the function's own region."
+        )
+    return value
+
+
+def parse_role_arn(value: object) -> str | None:
+    """Validate AssumeRoleArn: absent (the function's own role) or an IAM role's ARN."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _ROLE_ARN.fullmatch(value):
+        raise InvalidPropertiesError(
+            f"{contract.ASSUME_ROLE_ARN} {echo(value)} is not an IAM role ARN; expected "
+            "arn:aws:iam::<12-digit account>:role/<name>, or omit it to call with the "
+            "function's own role."
+        )
+    return value
+
+
+def parse_external_id(value: object, role_arn: str | None) -> str | None:
+    """Validate ExternalId (never echoed: it is a shared secret); it needs AssumeRoleArn."""
+    name = contract.EXTERNAL_ID
+    if value is None:
+        return None
+    if role_arn is None:
+        raise InvalidPropertiesError(
+            f"{name} is set without {contract.ASSUME_ROLE_ARN}; the external id goes with the "
+            "role to assume. Set both, or neither."
+        )
+    if (
+        not isinstance(value, str)
+        or not contract.EXTERNAL_ID_MIN_LENGTH <= len(value) <= contract.EXTERNAL_ID_MAX_LENGTH
+        or not _EXTERNAL_ID.fullmatch(value)
+    ):
+        raise InvalidPropertiesError(
+            f"{name} is not a valid external id (its value is not shown): STS accepts "
+            f"{contract.EXTERNAL_ID_MIN_LENGTH} to {contract.EXTERNAL_ID_MAX_LENGTH} letters, "
+            "digits and +=,.@:/- characters."
+        )
+    return value
+
+
+def parse_location(properties: Mapping[Any, Any]) -> Location:
+    """Read Region, AssumeRoleArn and ExternalId (nulls refused: omit a property instead)."""
+    for name in contract.LOCATION_PROPERTIES:
+        reject_null(properties, name, "omit it to use the function's own region and role")
+    role_arn = parse_role_arn(properties.get(contract.ASSUME_ROLE_ARN))
+    return Location(
+        region=parse_region(properties.get(contract.REGION)),
+        role_arn=role_arn,
+        external_id=parse_external_id(properties.get(contract.EXTERNAL_ID), role_arn),
+    )

@@ -34,7 +34,12 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 RETRYABLE_CODES: Final = frozenset(
-    {"ThrottledClientException", "ServiceUnavailableException", "ServiceFailureException"}
+    {
+        "ThrottledClientException",
+        "ServiceUnavailableException",
+        "ServiceFailureException",
+        "Throttling",  # STS, for AssumeRole
+    }
 )
 RETRYABLE_TRANSPORT_ERRORS: Final = (
     ConnectionClosedError,
@@ -50,10 +55,14 @@ READ_TIMEOUT_SECONDS: Final = 10.0
 USER_AGENT_EXTRA: Final = "cdk-chime-proxy-session"
 
 
-def new_client() -> ChimeSDKVoiceClient:
-    """A chime-sdk-voice client with botocore's retries off and bounded timeouts."""
+def new_client(**options: Any) -> ChimeSDKVoiceClient:
+    """A chime-sdk-voice client with botocore's retries off and bounded timeouts.
+
+    ``options`` go to ``boto3.client`` (``region_name``, assumed credentials).
+    """
     return boto3.client(
         "chime-sdk-voice",
+        **options,
         config=Config(
             retries={"mode": "standard", "total_max_attempts": 1},
             connect_timeout=CONNECT_TIMEOUT_SECONDS,
@@ -169,11 +178,19 @@ class CallTarget:
     subject: str
     voice_connector_id: str
     not_found_advice: str
+    region: str | None = None
+    role_arn: str | None = None
 
     @property
     def voice_connector_arn_hint(self) -> str:
-        """The voice connector's ARN as the function's role must be allowed it."""
-        return f"arn:<partition>:chime:<region>:<account>:vc/{self.voice_connector_id}"
+        """The voice connector's ARN as the calling role must be allowed it."""
+        region = self.region or "<region>"
+        return f"arn:<partition>:chime:{region}:<account>:vc/{self.voice_connector_id}"
+
+    @property
+    def principal(self) -> str:
+        """Who makes the calls: the function's role, or the role it assumes."""
+        return "The function's role" if self.role_arn is None else f"The role {self.role_arn}"
 
 
 def _attempts(count: int) -> str:
@@ -211,7 +228,7 @@ def explain_failure(operation: str, target: CallTarget, error: Exception) -> str
             )
         if code in ACCESS_DENIED_CODES:
             return (
-                f"{operation}: access denied{detail}. The function's role needs "
+                f"{operation}: access denied{detail}. {target.principal} needs "
                 f"chime:{operation} on {target.voice_connector_arn_hint}; check its policy and "
                 "any permission boundary or SCP."
             )

@@ -17,6 +17,7 @@ import settings_resource
 from cfn_request import CfnRequest, CfnResult, envelope_problem, remaining_seconds
 from cfn_response import Responder
 from chime_calls import RetryPolicy, new_client
+from chime_clients import ClientFactory
 from crhelper_adapter import ProductionCfnResource
 from safe_text import echo
 
@@ -42,10 +43,14 @@ except Exception as error:  # any init failure must reach CloudFormation
     helper.init_failure(error)
 
 
-def _chime() -> ChimeSDKVoiceClient:
+def _own_client() -> ChimeSDKVoiceClient:
     if client is None:  # pragma: no cover - init_failure answers before handlers run
         raise RuntimeError("the ChimeSDKVoice client was not created")
     return client
+
+
+# Clients for resources in other regions or accounts; the function's own client otherwise.
+clients = ClientFactory(_own_client)
 
 
 def _run(event: Mapping[str, Any], context: object, which: int) -> str:
@@ -53,7 +58,7 @@ def _run(event: Mapping[str, Any], context: object, which: int) -> str:
     handlers = HANDLERS[request.resource_type]
     result = handlers[which](
         request,
-        _chime(),
+        clients,
         deadline=time.monotonic() + remaining_seconds(context) - RESPONSE_RESERVE_SECONDS,
         policy=RetryPolicy(),
     )

@@ -23,12 +23,19 @@ PROXY_SESSION_ID: Final = "ProxySessionId"
 CAPABILITIES: Final = "Capabilities"
 EXPIRY_MINUTES: Final = "ExpiryMinutes"
 REMOVAL_POLICY: Final = "RemovalPolicy"
+# Where and as whom the handler calls the API, for any resource type; each optional, and left out
+# of the template when unset. Region defaults to the function's own region.
+REGION: Final = "Region"
+ASSUME_ROLE_ARN: Final = "AssumeRoleArn"
+EXTERNAL_ID: Final = "ExternalId"
+LOCATION_PROPERTIES: Final = (REGION, ASSUME_ROLE_ARN, EXTERNAL_ID)
 SETTINGS_PROPERTIES: Final = (
     VOICE_CONNECTOR_ID,
     PROXY_SESSION_ID,
     CAPABILITIES,
     EXPIRY_MINUTES,
     REMOVAL_POLICY,
+    *LOCATION_PROPERTIES,
 )
 # Set on every custom resource by CloudFormation (ServiceToken) or by CDK (ServiceTimeout).
 SERVICE_TOKEN: Final = "ServiceToken"  # noqa: S105 - a property name, not a secret
@@ -72,6 +79,36 @@ EXPIRY_MINUTES_MIN: Final = 1
 EXPIRY_MINUTES_DOCUMENTED_MAX: Final = 720
 # Anything above this cannot be a sensible expiry and would not fit the service's integer.
 EXPIRY_MINUTES_HARD_MAX: Final = 2_147_483_647
+
+# Regions and accounts -------------------------------------------------------------------------
+# Where the Chime SDK Voice API exists: botocore's endpoint data for `voice-chime` (aws partition).
+CHIME_SDK_VOICE_REGIONS: Final = (
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-west-1",
+    "eu-west-2",
+    "us-east-1",
+    "us-west-2",
+)
+# An IAM role's ARN, in any partition (the account is 12 digits, the name a path and a name).
+ROLE_ARN_PATTERN: Final = r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}"
+# STS AssumeRole's ExternalId and RoleSessionName, as botocore's sts model gives them.
+EXTERNAL_ID_MIN_LENGTH: Final = 2
+EXTERNAL_ID_MAX_LENGTH: Final = 1224
+EXTERNAL_ID_PATTERN: Final = r"[\w+=,.@:\/-]*"
+ROLE_SESSION_NAME_MAX_LENGTH: Final = 64
+ROLE_SESSION_NAME_PATTERN: Final = r"[\w+=,.@-]*"
+# STS DurationSeconds: at least 15 minutes; one hour is what every role allows by default.
+ASSUME_ROLE_MIN_SECONDS: Final = 900
+ASSUME_ROLE_MAX_SECONDS: Final = 3600
+
+# Set on the function by the provider construct: its own role, which Reasons about trust policies
+# name.
+FUNCTION_ROLE_ARN_VARIABLE: Final = "CHIME_PROXY_SESSION_FUNCTION_ROLE_ARN"
 
 # Physical ids ---------------------------------------------------------------------------------
 SETTINGS_PHYSICAL_ID_PREFIX: Final = "chime-proxy-session:"

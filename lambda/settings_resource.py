@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -18,9 +18,11 @@ from botocore.exceptions import ClientError
 
 import proxy_contract as contract
 from cfn_properties import (
+    Location,
     check_names,
     parse_capabilities,
     parse_expiry_minutes,
+    parse_location,
     parse_proxy_session_id,
     parse_removal_policy,
     parse_voice_connector_id,
@@ -38,6 +40,7 @@ from chime_calls import (
     error_code,
     explain_failure,
 )
+from chime_clients import ClientFactory, role_session_name
 
 if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
@@ -60,6 +63,7 @@ class SessionSettings:
     capabilities: tuple[str, ...]
     expiry_minutes: int | None
     removal_policy: str
+    location: Location = field(default_factory=Location)
 
     def update_request(self) -> dict[str, Any]:
         """Return the keyword arguments of ``UpdateProxySession`` for this state."""
@@ -89,6 +93,8 @@ class SessionSettings:
             subject=f"proxy session {self.proxy_session_id!r}",
             voice_connector_id=self.voice_connector_id,
             not_found_advice=_NOT_FOUND_ADVICE,
+            region=self.location.region,
+            role_arn=self.location.role_arn,
         )
 
     def describe(self) -> str:
@@ -97,7 +103,7 @@ class SessionSettings:
         return (
             f"voice connector {self.voice_connector_id}, session {self.proxy_session_id!r}, "
             f"capabilities {','.join(self.capabilities)}, expiry {expiry}, "
-            f"removal policy {self.removal_policy}"
+            f"removal policy {self.removal_policy}, in {self.location.describe()}"
         )
 
 
@@ -130,6 +136,7 @@ def parse_properties(properties: object) -> SessionSettings:
         capabilities=parse_capabilities(required(checked, contract.CAPABILITIES)),
         expiry_minutes=parse_expiry_minutes(checked.get(contract.EXPIRY_MINUTES)),
         removal_policy=parse_removal_policy(checked.get(contract.REMOVAL_POLICY)),
+        location=parse_location(checked),
     )
 
 
@@ -154,12 +161,27 @@ def response_data(proxy_session: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+def _client(
+    request: CfnRequest,
+    settings: SessionSettings,
+    clients: ClientFactory,
+    *,
+    deadline: float,
+    policy: RetryPolicy,
+) -> ChimeSDKVoiceClient:
+    session_name = role_session_name(request.stack_id, request.logical_resource_id)
+    return clients.chime(
+        settings.location, session_name=session_name, deadline=deadline, policy=policy
+    )
+
+
 def apply(
-    request: CfnRequest, client: ChimeSDKVoiceClient, *, deadline: float, policy: RetryPolicy
+    request: CfnRequest, clients: ClientFactory, *, deadline: float, policy: RetryPolicy
 ) -> CfnResult:
     """Create and Update: apply capabilities and expiry with UpdateProxySession."""
     settings = parse_properties(request.properties)
     logger.info("%s: applying %s", request.request_type, settings.describe())
+    client = _client(request, settings, clients, deadline=deadline, policy=policy)
     call = settings.update_request()
     try:
         outcome = call_with_retries(
@@ -180,7 +202,7 @@ def apply(
 
 
 def remove(
-    request: CfnRequest, client: ChimeSDKVoiceClient, *, deadline: float, policy: RetryPolicy
+    request: CfnRequest, clients: ClientFactory, *, deadline: float, policy: RetryPolicy
 ) -> CfnResult:
     """Delete: end the session only for RemovalPolicy Destroy, never after a failed Create."""
     physical_id = request.physical_resource_id or ""
@@ -193,6 +215,7 @@ def remove(
         return keep
     settings = parse_properties(request.properties)
     logger.info("Delete with RemovalPolicy Destroy: ending %s", settings.describe())
+    client = _client(request, settings, clients, deadline=deadline, policy=policy)
     call = settings.delete_request()
     try:
         outcome = call_with_retries(

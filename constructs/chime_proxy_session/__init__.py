@@ -4,7 +4,7 @@ AWS ended support for Chime SDK proxy sessions on 2026-04-07; the service may re
 """
 
 from .contract import contract
-from .provider import ProxySessionProvider
+from .provider import ProxySessionProvider, ProxySessionProviderError
 from .settings import ProxySessionSettings
 from .validation import Capability, ProxySessionSettingsError
 
@@ -15,6 +15,7 @@ __all__ = [
     "RESOURCE_TYPE",
     "Capability",
     "ProxySessionProvider",
+    "ProxySessionProviderError",
     "ProxySessionSettings",
     "ProxySessionSettingsError",
 ]

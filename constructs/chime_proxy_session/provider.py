@@ -1,206 +1,303 @@
-"""The one Lambda function per stack that backs every ProxySessionSettings in it."""
+"""The one Lambda function per stack that serves every proxy-session resource in it."""
 
 from __future__ import annotations
 
-import shutil
-from importlib import metadata
-from pathlib import Path
-from typing import Any, Final, cast
+import weakref
+from collections.abc import Sequence
+from typing import Final
 
-import jsii
-from aws_cdk import (
-    ArnFormat,
-    AssetHashType,
-    BundlingOptions,
-    CfnResource,
-    DockerImage,
-    Duration,
-    ILocalBundling,
-    IStableAnyProducer,
-    Lazy,
-    RemovalPolicy,
-    Stack,
-)
+from aws_cdk import Acknowledgment, ArnFormat, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from .contract import HANDLER_DIR, contract
+from .asset import handler_code
+from .contract import contract
 
 PROVIDER_ID: Final = "ChimeProxySessionProvider"
-
 RUNTIME: Final = lambda_.Runtime.PYTHON_3_14
-FUNCTION_TIMEOUT: Final = Duration.minutes(2)
-SERVICE_TIMEOUT: Final = Duration.minutes(5)
+# Lambda's maximum: a full stack of sessions against a slow API needs the time (README "Scale").
+FUNCTION_TIMEOUT: Final = Duration.minutes(15)
+MEMORY_SIZE: Final = 256
 LOG_RETENTION: Final = logs.RetentionDays.ONE_MONTH
+# How much longer than the function CloudFormation waits for an answer before it gives up.
+SERVICE_TIMEOUT_MARGIN: Final = Duration.minutes(1)
+# CloudFormation's maximum ServiceTimeout.
+SERVICE_TIMEOUT_MAX: Final = Duration.hours(1)
+# cdk-nag's id for the Resource::* finding of AwsSolutions-IAM5, acknowledged with tracing or a VPC.
+WILDCARD_RESOURCE_ACKNOWLEDGMENT: Final = "AwsSolutions::AwsSolutions-IAM5[Resource::*]"
+
+# The provider of each stack, by stack: at most one per stack.
+_PROVIDERS: weakref.WeakKeyDictionary[Stack, ProxySessionProvider] = weakref.WeakKeyDictionary()
 
 
-def handler_sources() -> list[Path]:
-    """The handler modules that ship: every top-level ``.py`` file of the handler folder."""
-    return sorted(path for path in HANDLER_DIR.glob("*.py") if path.is_file())
+class ProxySessionProviderError(ValueError):
+    """The provider is misconfigured or misused; the message says what to do instead."""
 
 
-def _crhelper_files() -> list[tuple[Path, str]]:
-    """crhelper's installed files (package and licence), as (source, path in the asset)."""
-    distribution = metadata.distribution("crhelper")
-    files: list[tuple[Path, str]] = []
-    for entry in distribution.files or []:
-        relative = str(entry)
-        if "__pycache__" in relative or relative.endswith(".pyc"):
-            continue
-        if relative.startswith("crhelper/"):
-            files.append((Path(str(distribution.locate_file(entry))), relative))
-        elif relative.endswith(("LICENSE", "NOTICE")):
-            files.append(
-                (Path(str(distribution.locate_file(entry))), f"crhelper/{Path(relative).name}")
+def _check_subnets(
+    path: str, vpc: ec2.IVpc | None, vpc_subnets: ec2.SubnetSelection | None
+) -> None:
+    if vpc is None:
+        if vpc_subnets is not None:
+            raise ProxySessionProviderError(
+                f"ProxySessionProvider {path}: vpc_subnets is set without vpc; pass the vpc too."
             )
-    if not any(target == "crhelper/__init__.py" for _, target in files):
-        raise RuntimeError(
-            "crhelper is not installed where this library runs; install it "
-            "(pip install crhelper==2.0.12) so the handler asset can include it."
+        return
+    selection = vpc_subnets or ec2.SubnetSelection()
+    selected = vpc.select_subnets(
+        availability_zones=selection.availability_zones,
+        one_per_az=selection.one_per_az,
+        subnet_filters=selection.subnet_filters,
+        subnet_group_name=selection.subnet_group_name,
+        subnets=selection.subnets,
+        subnet_type=selection.subnet_type,
+    )
+    if selected.has_public:
+        raise ProxySessionProviderError(
+            f"ProxySessionProvider {path}: vpc_subnets selects public subnets. A Lambda "
+            "function gets no public IP there and cannot reach the Chime SDK Voice API, STS or "
+            "the CloudFormation ResponseURL; select PRIVATE_WITH_EGRESS subnets (with a NAT "
+            "gateway) or PRIVATE_ISOLATED subnets with VPC endpoints (README 'Running in a VPC')."
         )
-    return files
-
-
-@jsii.implements(IStableAnyProducer)
-class _DependsOnWithout:
-    """The DependsOn of ``resource`` as CDK renders it, minus the resources in ``redundant``.
-
-    Produced when the template is rendered, after CDK has turned construct dependencies into
-    DependsOn, so dependencies added later (by CDK or by users) are kept.
-    """
-
-    def __init__(self, resource: CfnResource, redundant: CfnResource) -> None:
-        self._resource = resource
-        self._redundant_path = redundant.node.path
-
-    def produce(self) -> Any:
-        """The logical ids the resource still has to wait for, in CDK's order (by path)."""
-        stack = Stack.of(self._resource)
-        kept = [
-            dependency
-            for dependency in self._resource.obtain_dependencies()
-            if isinstance(dependency, CfnResource)
-            and Stack.of(dependency).node.path == stack.node.path
-            and dependency.node.path != self._redundant_path
-        ]
-        kept.sort(key=lambda dependency: dependency.node.path)
-        return [stack.get_logical_id(dependency) for dependency in kept] or None
-
-
-@jsii.implements(ILocalBundling)
-class _CopyBundler:
-    """Bundles the asset by copying files: no Docker, no network, same bytes every time."""
-
-    def try_bundle(self, output_dir: str, options: Any) -> bool:
-        """Copy the handler modules and crhelper into ``output_dir``; never falls back to Docker."""
-        out = Path(output_dir)
-        for source in handler_sources():
-            shutil.copyfile(source, out / source.name)
-        for source, target in _crhelper_files():
-            destination = out / target
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, destination)
-        return True
 
 
 class ProxySessionProvider(Construct):
-    """The function, its role and log group; shared by all ProxySessionSettings of a stack."""
+    """The function, its role, policy and log group: shared by every proxy-session resource of a
+    stack.
 
-    def __init__(self, scope: Construct, construct_id: str) -> None:
+    Create it explicitly, at most once per stack, to configure the function; otherwise
+    ``ProxySessionProvider.of(scope)`` creates the default one on first use. The options are named
+    and typed as ``aws_lambda.Function`` names them.
+
+    :param vpc: the VPC to run the function in. Default: no VPC.
+    :param vpc_subnets: the subnets, in ``vpc``; public subnets are refused. Default: the VPC's
+        private subnets.
+    :param security_groups: the function's security groups. Default: one that allows all
+        outbound traffic, created by Lambda's construct.
+    :param role: the function's execution role (its trust policy must allow
+        lambda.amazonaws.com). The provider attaches its managed policy to it. Default: a new role.
+    :param timeout: the function's timeout. Default: 15 minutes (Lambda's maximum; see README
+        "Scale").
+    :param memory_size: MiB. Default: 256.
+    :param log_group: where the function logs. Default: a new log group, kept one month.
+    :param function_name: Default: a name CloudFormation generates.
+    :param reserved_concurrent_executions: Default: none reserved.
+    :param dead_letter_queue: where Lambda sends events of invocations that failed for good.
+        Default: none.
+    :param tracing: X-Ray tracing. Default: ``Tracing.DISABLED``.
+    :param environment_encryption: the KMS key of the function's environment variables.
+        Default: Lambda's own key.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        role: iam.IRole | None = None,
+        timeout: Duration | None = None,
+        memory_size: int | None = None,
+        log_group: logs.ILogGroup | None = None,
+        function_name: str | None = None,
+        reserved_concurrent_executions: int | None = None,
+        dead_letter_queue: sqs.IQueue | None = None,
+        tracing: lambda_.Tracing | None = None,
+        environment_encryption: kms.IKey | None = None,
+    ) -> None:
+        stack = Stack.of(scope)
+        existing = _PROVIDERS.get(stack)
+        if existing is not None:
+            raise ProxySessionProviderError(
+                f"Stack {stack.node.path} already has a proxy-session provider "
+                f"({existing.node.path}); a stack holds exactly one. Configure that one, or pass "
+                "it as provider= to the constructs."
+            )
+        path = f"{scope.node.path}/{construct_id}"
+        _check_subnets(path, vpc, vpc_subnets)
         super().__init__(scope, construct_id)
-        self._granted_update: set[str] = set()
-        self._granted_delete: set[str] = set()
+        _PROVIDERS[stack] = self
+        self._grants: dict[str, iam.PolicyStatement] = {}
+        self._granted: set[tuple[str, str]] = set()
 
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=LOG_RETENTION,
-            removal_policy=RemovalPolicy.DESTROY,
+        self.log_group: logs.ILogGroup = log_group or logs.LogGroup(
+            self, "Logs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
         )
-        self.role = iam.Role(
+        self.role: iam.IRole = role or iam.Role(
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="Applies Chime SDK Voice proxy-session settings for CloudFormation",
+            description="Calls the Chime SDK Voice API for CloudFormation proxy-session resources",
         )
-        self.log_group.grant_write(self.role)
-        self._update_statement = iam.PolicyStatement(actions=["chime:UpdateProxySession"])
-        self._delete_statement = iam.PolicyStatement(actions=["chime:DeleteProxySession"])
-        # Created on the first grant: a policy without statements does not synthesize.
-        self.policy: iam.Policy | None = None
+        # One managed policy holds every permission, so nothing lands in an inline policy: the
+        # function gets a role that takes no policy updates, and what it needs is added here.
+        self.policy = iam.ManagedPolicy(
+            self,
+            "Policy",
+            roles=[self.role],
+            description="Chime SDK Voice proxy-session calls and the function's own needs",
+        )
+        self.policy.add_statements(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.log_group.log_group_arn],
+            )
+        )
+        if dead_letter_queue is not None:
+            self.policy.add_statements(
+                iam.PolicyStatement(
+                    actions=["sqs:SendMessage"], resources=[dead_letter_queue.queue_arn]
+                )
+            )
+            if dead_letter_queue.encryption_master_key is not None:
+                self.policy.add_statements(
+                    iam.PolicyStatement(
+                        actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                        resources=[dead_letter_queue.encryption_master_key.key_arn],
+                    )
+                )
+        wildcard_reasons: list[str] = []
+        if tracing is not None and tracing != lambda_.Tracing.DISABLED:
+            wildcard_reasons.append("X-Ray's PutTraceSegments and PutTelemetryRecords")
+            self.policy.add_statements(
+                iam.PolicyStatement(
+                    # X-Ray's trace APIs take no resource ARN.
+                    actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                    resources=["*"],
+                )
+            )
+        if vpc is not None:
+            wildcard_reasons.append("EC2's network-interface calls that Lambda makes in a VPC")
+            self.policy.add_statements(
+                iam.PolicyStatement(
+                    # What Lambda's AWSLambdaVPCAccessExecutionRole allows: EC2's network-
+                    # interface APIs take no resource ARN that Lambda could be scoped to.
+                    actions=[
+                        "ec2:CreateNetworkInterface",
+                        "ec2:DescribeNetworkInterfaces",
+                        "ec2:DescribeSubnets",
+                        "ec2:DeleteNetworkInterface",
+                        "ec2:AssignPrivateIpAddresses",
+                        "ec2:UnassignPrivateIpAddresses",
+                    ],
+                    resources=["*"],
+                )
+            )
 
+        if wildcard_reasons:
+            # Shipped with the construct and listed in the README's Compliance section.
+            Validations.of(self.policy).acknowledge(
+                Acknowledgment(
+                    id=WILDCARD_RESOURCE_ACKNOWLEDGMENT,
+                    reason=(
+                        f"{' and '.join(wildcard_reasons)} take no resource ARN: IAM allows them "
+                        "on Resource * only. Every other statement names its resources."
+                    ),
+                )
+            )
+
+        self.timeout: Duration = timeout or FUNCTION_TIMEOUT
         self.function = lambda_.Function(
             self,
             "Handler",
-            description=f"{contract.SETTINGS_RESOURCE_TYPE} (UpdateProxySession on create/update)",
+            description=(
+                f"{', '.join(contract.SERVED_RESOURCE_TYPES)} (Chime SDK Voice proxy sessions)"
+            ),
             runtime=RUNTIME,
             architecture=lambda_.Architecture.ARM_64,
             handler="index.handler",
-            code=lambda_.Code.from_asset(
-                str(HANDLER_DIR),
-                asset_hash_type=AssetHashType.OUTPUT,
-                bundling=BundlingOptions(
-                    image=DockerImage.from_registry("scratch"),
-                    # jsii calls try_bundle(output_dir, options) with the options as one struct,
-                    # not as the keyword arguments of the generated Protocol; hence the cast.
-                    local=cast(ILocalBundling, _CopyBundler()),
-                ),
-            ),
-            role=self.role,
-            timeout=FUNCTION_TIMEOUT,
-            memory_size=256,
+            code=handler_code(),
+            role=_without_policy_updates(self, self.role),
+            timeout=self.timeout,
+            memory_size=memory_size or MEMORY_SIZE,
             log_group=self.log_group,
+            vpc=vpc,
+            vpc_subnets=vpc_subnets,
+            security_groups=security_groups,
+            function_name=function_name,
+            reserved_concurrent_executions=reserved_concurrent_executions,
+            dead_letter_queue=dead_letter_queue,
+            tracing=tracing,
+            environment_encryption=environment_encryption,
+            environment={contract.FUNCTION_ROLE_ARN_VARIABLE: self.role.role_arn},
         )
-        # lambda.Function makes its resource depend on the whole role construct: the role and its
-        # DefaultPolicy. The role is already referenced by GetAtt (cfn-lint W3005 flags the
-        # DependsOn as redundant); the DefaultPolicy (log permissions) is not, so it stays.
-        cfn_function = cast(CfnResource, self.function.node.default_child)
-        cfn_role = cast(CfnResource, self.role.node.default_child)
-        cfn_function.add_override("DependsOn", Lazy.any(_DependsOnWithout(cfn_function, cfn_role)))
+        # Every resource reaches the function through its ARN, so waiting here for the policy
+        # makes every resource wait for it, without a DependsOn per resource.
+        self.function.node.add_dependency(self.policy)
 
     @property
     def service_token(self) -> str:
-        """The function's ARN, the ServiceToken of every Custom::ChimeProxySessionSettings."""
+        """The function's ARN, the ServiceToken of every resource this provider serves."""
         return self.function.function_arn
 
-    def grant(self, voice_connector_id: str, *, delete: bool = False) -> iam.Policy:
+    @property
+    def service_timeout(self) -> Duration:
+        """How long CloudFormation waits for an answer: the function's timeout and a minute."""
+        seconds = self.timeout.to_seconds() + SERVICE_TIMEOUT_MARGIN.to_seconds()
+        return Duration.seconds(min(seconds, SERVICE_TIMEOUT_MAX.to_seconds()))
+
+    def _grant(self, action: str, resource: str) -> iam.ManagedPolicy:
+        if (action, resource) in self._granted:
+            return self.policy
+        self._granted.add((action, resource))
+        statement = self._grants.get(action)
+        if statement is None:
+            statement = self._grants[action] = iam.PolicyStatement(actions=[action])
+            self.policy.add_statements(statement)
+        statement.add_resources(resource)
+        return self.policy
+
+    def grant(
+        self, voice_connector_id: str, *, delete: bool = False, region: str | None = None
+    ) -> iam.ManagedPolicy:
         """Allow UpdateProxySession (and DeleteProxySession if ``delete``) on a voice connector.
 
-        ProxySessionSettings calls this itself; call it for plain Custom::ChimeProxySessionSettings
-        resources that use ``service_token``. Returns the policy, for resources to depend on.
+        ``region`` is the voice connector's region (default: the stack's). The constructs call
+        this themselves; call it for plain custom resources that use ``service_token``. Returns
+        the managed policy.
         """
         arn = Stack.of(self).format_arn(
             service="chime",
             resource="vc",
             resource_name=voice_connector_id,
+            region=region,
             arn_format=ArnFormat.SLASH_RESOURCE_NAME,
         )
-        policy = self.policy
-        if policy is None:
-            policy = self.policy = iam.Policy(self, "ChimePolicy", roles=[self.role])
-            policy.add_statements(self._update_statement)
-        if voice_connector_id not in self._granted_update:
-            self._granted_update.add(voice_connector_id)
-            self._update_statement.add_resources(arn)
-        if delete and voice_connector_id not in self._granted_delete:
-            if not self._granted_delete:
-                policy.add_statements(self._delete_statement)
-            self._granted_delete.add(voice_connector_id)
-            self._delete_statement.add_resources(arn)
-        return policy
+        self._grant("chime:UpdateProxySession", arn)
+        if delete:
+            self._grant("chime:DeleteProxySession", arn)
+        return self.policy
+
+    def grant_assume_role(self, role_arn: str) -> iam.ManagedPolicy:
+        """Allow ``sts:AssumeRole`` on exactly ``role_arn``; returns the managed policy."""
+        return self._grant("sts:AssumeRole", role_arn)
 
     @classmethod
     def of(cls, scope: Construct) -> ProxySessionProvider:
-        """Return the stack's provider, creating it on first use."""
+        """Return the stack's provider, creating the default one on first use."""
         stack = Stack.of(scope)
-        existing = stack.node.try_find_child(PROVIDER_ID)
-        if isinstance(existing, ProxySessionProvider):
-            return existing
+        existing = _PROVIDERS.get(stack)
         if existing is not None:
-            raise ValueError(
+            return existing
+        if stack.node.try_find_child(PROVIDER_ID) is not None:
+            raise ProxySessionProviderError(
                 f"Stack {stack.node.path} already has a child named {PROVIDER_ID!r} that is not "
                 "the proxy-session provider; rename that construct."
             )
         return cls(stack, PROVIDER_ID)
+
+
+def _without_policy_updates(scope: Construct, role: iam.IRole) -> iam.IRole:
+    """``role`` as the function sees it: a role that takes no policy updates.
+
+    The function names the role by its ARN, which orders it after the role already; an explicit
+    DependsOn would be redundant (cfn-lint W3005).
+    """
+    return iam.Role.from_role_arn(scope, "FunctionRole", role.role_arn, mutable=False)

@@ -9,13 +9,17 @@ from aws_cdk import Annotations, CfnResource, CustomResource, Duration, RemovalP
 from constructs import Construct
 
 from .contract import contract
-from .provider import SERVICE_TIMEOUT, ProxySessionProvider
+from .provider import ProxySessionProvider
 from .validation import (
     Capability,
     validate_capabilities,
     validate_expiry,
+    validate_external_id,
+    validate_provider,
     validate_proxy_session_id,
+    validate_region,
     validate_removal_policy,
+    validate_role_arn,
     validate_voice_connector_id,
 )
 
@@ -39,6 +43,13 @@ class ProxySessionSettings(Construct):
         documents 12 hours as its maximum). Default: the session's expiry is left as it is.
     :param removal_policy: ``RemovalPolicy.RETAIN`` (default) leaves the session untouched when
         this construct is removed or replaced; ``RemovalPolicy.DESTROY`` ends the session then.
+    :param region: the voice connector's region, one of the ten where the Chime SDK Voice API
+        exists. Default: the stack's region.
+    :param assume_role_arn: a role the function assumes to call the API, e.g. in another
+        account; the function's role then gets ``sts:AssumeRole`` on it and no Chime permission
+        for this session. Default: the function calls with its own role.
+    :param external_id: the external id the role's trust policy requires. Default: none.
+    :param provider: the stack's ``ProxySessionProvider``. Default: ``ProxySessionProvider.of``.
     """
 
     def __init__(
@@ -51,6 +62,10 @@ class ProxySessionSettings(Construct):
         capabilities: Sequence[Capability],
         expiry: Duration | None = None,
         removal_policy: RemovalPolicy = RemovalPolicy.RETAIN,
+        region: str | None = None,
+        assume_role_arn: str | None = None,
+        external_id: str | None = None,
+        provider: ProxySessionProvider | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         path = self.node.path
@@ -59,6 +74,9 @@ class ProxySessionSettings(Construct):
         capability_values = validate_capabilities(path, capabilities)
         expiry_minutes = validate_expiry(path, expiry)
         policy = validate_removal_policy(path, removal_policy)
+        region_value = validate_region(path, region, Stack.of(self).region)
+        role_arn = validate_role_arn(path, assume_role_arn)
+        external = validate_external_id(path, external_id, role_arn)
         documented_max = contract.EXPIRY_MINUTES_DOCUMENTED_MAX
         if isinstance(expiry_minutes, int) and expiry_minutes > documented_max:
             Annotations.of(self).add_warning_v2(
@@ -72,9 +90,14 @@ class ProxySessionSettings(Construct):
         self.capabilities: tuple[Capability, ...] = tuple(capabilities)
         self.expiry: Duration | None = expiry
         self.removal_policy: RemovalPolicy = removal_policy
+        self.region: str | None = region
+        self.assume_role_arn: str | None = assume_role_arn
 
-        self.provider = ProxySessionProvider.of(self)
-        chime_policy = self.provider.grant(vc_id, delete=policy == contract.DESTROY)
+        self.provider = validate_provider(path, provider, self) or ProxySessionProvider.of(self)
+        if role_arn is not None:
+            self.provider.grant_assume_role(role_arn)
+        else:
+            self.provider.grant(vc_id, delete=policy == contract.DESTROY, region=region_value)
 
         properties: dict[str, Any] = {
             contract.VOICE_CONNECTOR_ID: vc_id,
@@ -84,16 +107,21 @@ class ProxySessionSettings(Construct):
         }
         if expiry_minutes is not None:
             properties[contract.EXPIRY_MINUTES] = expiry_minutes
+        for name, value in (
+            (contract.REGION, region_value),
+            (contract.ASSUME_ROLE_ARN, role_arn),
+            (contract.EXTERNAL_ID, external),
+        ):
+            if value is not None:
+                properties[name] = value
         self.resource = CustomResource(
             self,
             "Resource",
             service_token=self.provider.service_token,
             resource_type=contract.SETTINGS_RESOURCE_TYPE,
             properties=properties,
-            service_timeout=SERVICE_TIMEOUT,
+            service_timeout=self.provider.service_timeout,
         )
-        # The role's Chime policy must be in place before the first call.
-        self.resource.node.add_dependency(chime_policy)
         # CustomResource writes DeletionPolicy and UpdateReplacePolicy "Delete" on every instance:
         # CloudFormation's defaults already, so they only add bytes to large stacks. Whether a
         # session is ended on delete is this construct's RemovalPolicy property, not these.

@@ -11,9 +11,11 @@ import re
 from collections.abc import Sequence
 from enum import Enum
 
-from aws_cdk import Duration, RemovalPolicy, Token
+from aws_cdk import Duration, RemovalPolicy, Stack, Token
+from constructs import Construct
 
 from .contract import contract
+from .provider import ProxySessionProvider
 
 
 class Capability(Enum):
@@ -146,3 +148,85 @@ def validate_removal_policy(path: str, value: object) -> str:
         f"removal_policy must be RemovalPolicy.RETAIN (leave the session as it is on delete) or "
         f"RemovalPolicy.DESTROY (end it), got {_echo(value)}.",
     )
+
+
+def validate_region(path: str, region: object, stack_region: str) -> str | None:
+    """Check a literal region, or without one the stack's literal region, against the regions
+    where the Chime SDK Voice API exists. Tokens pass: the handler checks them at deploy time."""
+    regions = ", ".join(contract.CHIME_SDK_VOICE_REGIONS)
+    if region is None:
+        if Token.is_unresolved(stack_region) or stack_region in contract.CHIME_SDK_VOICE_REGIONS:
+            return None
+        raise _fail(
+            path,
+            f"the stack's region {stack_region!r} has no Chime SDK Voice API, which exists in "
+            f"{regions} only. Pass region= with the voice connector's region.",
+        )
+    if not isinstance(region, str):
+        raise _fail(path, f"region must be a string or token, got {_echo(region)}.")
+    if Token.is_unresolved(region) or region in contract.CHIME_SDK_VOICE_REGIONS:
+        return region
+    raise _fail(
+        path,
+        f"region {_echo(region)} has no Chime SDK Voice API; region= must be one of {regions}.",
+    )
+
+
+def validate_role_arn(path: str, role_arn: object) -> str | None:
+    """Check a literal assume_role_arn: an IAM role's ARN."""
+    if role_arn is None:
+        return None
+    if not isinstance(role_arn, str):
+        raise _fail(path, f"assume_role_arn must be a string or token, got {_echo(role_arn)}.")
+    if Token.is_unresolved(role_arn) or re.fullmatch(contract.ROLE_ARN_PATTERN, role_arn):
+        return role_arn
+    raise _fail(
+        path,
+        f"assume_role_arn {_echo(role_arn)} is not an IAM role ARN; expected "
+        "arn:aws:iam::<12-digit account>:role/<name>.",
+    )
+
+
+def validate_external_id(path: str, external_id: object, role_arn: str | None) -> str | None:
+    """Check a literal external_id (never echoed): STS's characters and length, with a role."""
+    if external_id is None:
+        return None
+    if role_arn is None:
+        raise _fail(
+            path, "external_id is set without assume_role_arn; it goes with the role to assume."
+        )
+    if not isinstance(external_id, str):
+        raise _fail(path, "external_id must be a string or token (its value is not shown).")
+    if Token.is_unresolved(external_id):
+        return external_id
+    low, high = contract.EXTERNAL_ID_MIN_LENGTH, contract.EXTERNAL_ID_MAX_LENGTH
+    if low <= len(external_id) <= high and re.fullmatch(contract.EXTERNAL_ID_PATTERN, external_id):
+        return external_id
+    raise _fail(
+        path,
+        f"external_id is not one STS accepts (its value is not shown): {low} to {high} "
+        "letters, digits and +=,.@:/- characters.",
+    )
+
+
+def validate_provider(
+    path: str, provider: object, construct: Construct
+) -> ProxySessionProvider | None:
+    """Check provider=: a ProxySessionProvider of the construct's own stack, or None."""
+    if provider is None:
+        return None
+    if not isinstance(provider, ProxySessionProvider):
+        raise _fail(
+            path,
+            f"provider must be a ProxySessionProvider, got {_echo(provider)}. Create one with "
+            "ProxySessionProvider(stack, 'Provider', ...) or omit provider=.",
+        )
+    stack, own = Stack.of(construct), Stack.of(provider)
+    if own is not stack:
+        raise _fail(
+            path,
+            f"provider {provider.node.path} belongs to stack {own.node.path}, and a provider "
+            f"serves its own stack only. Create a ProxySessionProvider in {stack.node.path}, or "
+            "omit provider= to use that stack's default.",
+        )
+    return provider

@@ -51,6 +51,15 @@ def set_prop(name: str, value: Any) -> Mutation:
     return mutate
 
 
+def set_props(values: dict[str, Any]) -> Mutation:
+    """Set several ResourceProperties at once."""
+
+    def mutate(request: dict[str, Any]) -> None:
+        request["ResourceProperties"].update(copy.deepcopy(values))
+
+    return mutate
+
+
 def drop_prop(name: str) -> Mutation:
     """Remove ResourceProperties[name]."""
 
@@ -93,6 +102,9 @@ PS = contract.PROXY_SESSION_ID
 CAP = contract.CAPABILITIES
 EXP = contract.EXPIRY_MINUTES
 RP = contract.REMOVAL_POLICY
+REGION = contract.REGION
+ROLE = contract.ASSUME_ROLE_ARN
+EXTERNAL = contract.EXTERNAL_ID
 WRONG_TYPES: dict[str, Any] = {
     "number": 42,
     "object": {"id": "abcdefghij0123456789k"},
@@ -188,6 +200,32 @@ def _cases() -> list[Case]:
     # RemovalPolicy values other than Retain and Destroy.
     for label, value in {"lower case": "destroy", "Snapshot": "Snapshot", "empty": ""}.items():
         add(f"{RP} {label}", "Create", RP, set_prop(RP, value))
+    # Where and as whom: regions without the API, malformed role ARNs, external ids.
+    for label, value in {
+        "us-east-2 (no Chime SDK Voice)": "us-east-2",
+        "upper case": "US-EAST-1",
+        "empty": "",
+        "a list": ["us-east-1"],
+        "null": None,
+    }.items():
+        add(f"{REGION} {label}", "Create", REGION, set_prop(REGION, value))
+    for label, value in {
+        "a user ARN": "arn:aws:iam::123456789012:user/admin",
+        "a role name only": "ChimeAdmin",
+        "an 11-digit account": "arn:aws:iam::12345678901:role/ChimeAdmin",
+        "empty": "",
+        "null": None,
+    }.items():
+        add(f"{ROLE} {label}", "Create", ROLE, set_prop(ROLE, value))
+    with_role = {ROLE: "arn:aws:iam::123456789012:role/ChimeAdmin"}
+    for label, value in {
+        "one character": "x",
+        "with a space": "shared secret",
+        "too long (1225)": "e" * 1225,
+        "a number": 12,
+    }.items():
+        add(f"{EXTERNAL} {label}", "Create", EXTERNAL, set_props({**with_role, EXTERNAL: value}))
+    add(f"{EXTERNAL} without a role", "Create", EXTERNAL, set_prop(EXTERNAL, "shared-secret-1"))
     # Unknown extra properties.
     add("unknown property Colour", "Create", "Colour", set_prop("Colour", "blue"))
     add(

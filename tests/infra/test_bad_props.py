@@ -14,7 +14,12 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 
-from chime_proxy_session import Capability, ProxySessionSettings, ProxySessionSettingsError
+from chime_proxy_session import (
+    Capability,
+    ProxySessionProvider,
+    ProxySessionSettings,
+    ProxySessionSettingsError,
+)
 from tests.helpers import SESSION_ID, VC_ID
 
 VALID: dict[str, Any] = {
@@ -22,6 +27,10 @@ VALID: dict[str, Any] = {
     "proxy_session_id": SESSION_ID,
     "capabilities": [Capability.VOICE],
 }
+
+
+# A provider of another stack: a provider serves its own stack only.
+OTHER_STACK_PROVIDER = ProxySessionProvider(cdk.Stack(cdk.App(), "Other"), "Provider")
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,24 @@ def _cases() -> list[PropCase]:
             ("zero minutes", cdk.Duration.minutes(0)),
             ("1,500 milliseconds", cdk.Duration.millis(1500)),
             ("a timedelta-like float", 1.5),
+        ],
+        "region": [
+            ("us-east-2, where the API does not exist", "us-east-2"),
+            ("upper case", "US-EAST-1"),
+            ("a number", 1),
+            ("empty", ""),
+        ],
+        "assume_role_arn": [
+            ("a user ARN", "arn:aws:iam::123456789012:user/admin"),
+            ("a role name", "ChimeAdmin"),
+            ("a number", 123456789012),
+        ],
+        "external_id": [
+            ("without assume_role_arn", "shared-secret-1"),
+        ],
+        "provider": [
+            ("another stack's provider", OTHER_STACK_PROVIDER),
+            ("not a provider", "ChimeProxySessionProvider"),
         ],
         "removal_policy": [
             ("SNAPSHOT", cdk.RemovalPolicy.SNAPSHOT),

@@ -203,8 +203,8 @@ def test_cfn_lint_finds_no_errors_or_warnings(synthesized: Synthesized) -> None:
     assert problems == []
 
 
-def test_the_function_waits_for_its_log_permissions_not_its_role(synthesized: Synthesized) -> None:
-    """The role is referenced by GetAtt, so only the DefaultPolicy is left in DependsOn."""
+def test_the_function_waits_for_its_policy_not_its_role(synthesized: Synthesized) -> None:
+    """The role is referenced by GetAtt; the function waits for the managed policy only."""
     for path in synthesized.templates():
         resources = json.loads(path.read_text())["Resources"]
         functions = [r for r in resources.values() if r["Type"] == "AWS::Lambda::Function"]
@@ -212,8 +212,8 @@ def test_the_function_waits_for_its_log_permissions_not_its_role(synthesized: Sy
         (function,) = functions
         depends_on = function.get("DependsOn", [])
         assert len(depends_on) == 1, depends_on
-        assert resources[depends_on[0]]["Type"] == "AWS::IAM::Policy"
-        assert "DefaultPolicy" in depends_on[0]
+        assert resources[depends_on[0]]["Type"] == "AWS::IAM::ManagedPolicy"
+        assert not [r for r in resources.values() if r["Type"] == "AWS::IAM::Policy"]
 
 
 def _as_list(value: Any) -> list[Any]:

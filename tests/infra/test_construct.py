@@ -82,7 +82,7 @@ def test_resource_type_and_exact_properties(three_sessions: tuple[cdk.Stack, Tem
     assert one["Properties"]["Capabilities"] == ["Voice", "SMS"]
     assert one["Properties"]["ExpiryMinutes"] == 120
     assert one["Properties"]["RemovalPolicy"] == "Retain"
-    assert one["Properties"]["ServiceTimeout"] == "300"
+    assert one["Properties"]["ServiceTimeout"] == "960"  # the function's 15 minutes and one
     # The public type name, pinned: plain templates and GetAtts in users' stacks depend on it.
     assert one["Type"] == "Custom::ChimeProxySessionSettings"
 
@@ -138,7 +138,7 @@ def test_function_runtime_architecture_timeout(three_sessions: tuple[cdk.Stack, 
             "Runtime": latest.name,
             "Architectures": ["arm64"],
             "Handler": "index.handler",
-            "Timeout": 120,
+            "Timeout": 900,
         },
     )
     template.has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 30})
@@ -146,7 +146,7 @@ def test_function_runtime_architecture_timeout(three_sessions: tuple[cdk.Stack, 
 
 def chime_statements(template: Template) -> list[dict[str, Any]]:
     statements: list[dict[str, Any]] = []
-    for policy in template.find_resources("AWS::IAM::Policy").values():
+    for policy in template.find_resources("AWS::IAM::ManagedPolicy").values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             actions = statement["Action"]
             actions = actions if isinstance(actions, list) else [actions]
@@ -185,12 +185,17 @@ def test_iam_has_no_delete_without_destroy() -> None:
     assert [statement["Action"] for statement in statements] == ["chime:UpdateProxySession"]
 
 
-def test_resource_waits_for_its_chime_policy(three_sessions: tuple[cdk.Stack, Template]) -> None:
+def test_resources_wait_for_the_policy_through_the_function(
+    three_sessions: tuple[cdk.Stack, Template],
+) -> None:
+    """Each resource names the function (GetAtt), which waits for the one managed policy."""
     _, template = three_sessions
-    policies = template.find_resources("AWS::IAM::Policy")
-    chime_policy = next(logical_id for logical_id in policies if "ChimePolicy" in logical_id)
+    (policy_id,) = template.find_resources("AWS::IAM::ManagedPolicy")
+    ((function_id, function),) = template.find_resources("AWS::Lambda::Function").items()
+    assert function["DependsOn"] == [policy_id]
     for resource in template.find_resources(RESOURCE_TYPE).values():
-        assert chime_policy in resource.get("DependsOn", [])
+        assert resource["Properties"]["ServiceToken"] == {"Fn::GetAtt": [function_id, "Arn"]}
+        assert "DependsOn" not in resource
 
 
 def test_attributes_are_getatts(three_sessions: tuple[cdk.Stack, Template]) -> None:

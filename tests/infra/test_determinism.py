@@ -18,7 +18,7 @@ import aws_cdk as cdk
 import pytest
 
 import app as demo_app
-from chime_proxy_session import Capability, ProxySessionSettings, provider
+from chime_proxy_session import Capability, ProxySessionSettings, asset
 from harness.synth import Assembly, read_assembly
 
 REPO = Path(__file__).resolve().parents[2]
@@ -91,7 +91,7 @@ def test_asset_hash_ignores_what_does_not_ship(
     (handler / "tests" / "test_index.py").write_text("def test_x() -> None: ...\n")
     for path in handler.glob("*.py"):
         os.utime(path, (1_000_000_000, 1_000_000_000))
-    monkeypatch.setattr(provider, "HANDLER_DIR", handler)
+    monkeypatch.setattr(asset, "HANDLER_DIR", handler)
     assembly = synth_minimal(tmp_path / "out")
     assert assembly.asset_hash == two_demo_synths[0].asset_hash
     assert sorted(path.name for path in assembly.asset_dir.iterdir()) == sorted(
@@ -103,9 +103,9 @@ def test_asset_hash_changes_when_a_shipped_byte_does(
     two_demo_synths: tuple[Assembly, Assembly], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     handler = copy_handler(tmp_path / "handler")
-    with (handler / "proxy_session_settings.py").open("a") as module:
+    with (handler / "settings_resource.py").open("a") as module:
         module.write("\n")
-    monkeypatch.setattr(provider, "HANDLER_DIR", handler)
+    monkeypatch.setattr(asset, "HANDLER_DIR", handler)
     assert synth_minimal(tmp_path / "out").asset_hash != two_demo_synths[0].asset_hash
 
 

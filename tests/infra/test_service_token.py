@@ -56,19 +56,22 @@ def test_one_function_serves_the_raw_resource(plain_stack: tuple[cdk.Stack, Temp
 
 
 def test_the_raw_resource_waits_for_its_grant(plain_stack: tuple[cdk.Stack, Template]) -> None:
+    """The function waits for the managed policy, and the resource for the function."""
     _, template = plain_stack
-    (policy_id,) = [
-        logical_id
-        for logical_id in template.find_resources("AWS::IAM::Policy")
-        if "ChimePolicy" in logical_id
-    ]
+    (policy_id,) = template.find_resources("AWS::IAM::ManagedPolicy")
+    ((function_logical_id, function),) = template.find_resources("AWS::Lambda::Function").items()
+    assert function["DependsOn"] == [policy_id]
     (resource,) = template.find_resources(RESOURCE_TYPE).values()
-    assert policy_id in resource["DependsOn"]
+    assert resource["Properties"]["ServiceToken"] == {"Fn::GetAtt": [function_logical_id, "Arn"]}
     arn = vc_arn(VC)
-    statements: list[dict[str, Any]] = template.find_resources("AWS::IAM::Policy")[policy_id][
-        "Properties"
-    ]["PolicyDocument"]["Statement"]
-    by_action = {statement["Action"]: statement["Resource"] for statement in statements}
+    statements: list[dict[str, Any]] = template.find_resources("AWS::IAM::ManagedPolicy")[
+        policy_id
+    ]["Properties"]["PolicyDocument"]["Statement"]
+    by_action = {
+        statement["Action"]: statement["Resource"]
+        for statement in statements
+        if str(statement["Action"]).startswith("chime:")
+    }
     assert by_action == {"chime:UpdateProxySession": arn, "chime:DeleteProxySession": arn}
 
 

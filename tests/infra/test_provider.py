@@ -1,0 +1,173 @@
+"""Per stack: the function's settings, one provider per stack, and the errors around it."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.assertions import Match, Template
+
+from chime_proxy_session import (
+    Capability,
+    ProxySessionProvider,
+    ProxySessionProviderError,
+    ProxySessionSettings,
+)
+from tests.helpers import VC_ID
+
+
+def settings(stack: cdk.Stack, name: str, provider: ProxySessionProvider | None = None) -> None:
+    ProxySessionSettings(
+        stack,
+        name,
+        voice_connector_id=VC_ID,
+        proxy_session_id=f"s-{name}",
+        capabilities=[Capability.VOICE],
+        provider=provider,
+    )
+
+
+def imported_vpc(stack: cdk.Stack) -> ec2.IVpc:
+    return ec2.Vpc.from_vpc_attributes(
+        stack,
+        "Vpc",
+        vpc_id="vpc-0a1b2c3d4e5f60718",
+        availability_zones=["us-east-1a", "us-east-1b"],
+        private_subnet_ids=["subnet-0a1b2c3d4e5f60718", "subnet-1a2b3c4d5e6f70819"],
+        public_subnet_ids=["subnet-2a3b4c5d6e7f80910", "subnet-3a4b5c6d7e8f90a1b"],
+    )
+
+
+@pytest.fixture(scope="module")
+def configured() -> Template:
+    """A provider with every option set, serving two sessions."""
+    stack = cdk.Stack(
+        cdk.App(), "Configured", env=cdk.Environment(account="111111111111", region="us-east-1")
+    )
+    key = kms.Key(stack, "Key", enable_key_rotation=True)
+    role = iam.Role(stack, "OwnRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    queue = sqs.Queue(stack, "Dlq", encryption=sqs.QueueEncryption.KMS, encryption_master_key=key)
+    provider = ProxySessionProvider(
+        stack,
+        "Provider",
+        vpc=imported_vpc(stack),
+        vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
+        role=role,
+        timeout=cdk.Duration.minutes(10),
+        memory_size=512,
+        log_group=logs.LogGroup(stack, "Logs", encryption_key=key),
+        function_name="chime-proxy-sessions",
+        reserved_concurrent_executions=100,
+        dead_letter_queue=queue,
+        tracing=lambda_.Tracing.ACTIVE,
+        environment_encryption=key,
+    )
+    settings(stack, "One", provider)
+    settings(stack, "Two", provider)
+    return Template.from_stack(stack)
+
+
+def test_every_option_reaches_the_function(configured: Template) -> None:
+    configured.resource_count_is("AWS::Lambda::Function", 1)
+    configured.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "FunctionName": "chime-proxy-sessions",
+            "MemorySize": 512,
+            "Timeout": 600,
+            "ReservedConcurrentExecutions": 100,
+            "TracingConfig": {"Mode": "Active"},
+            "DeadLetterConfig": {"TargetArn": Match.any_value()},
+            "KmsKeyArn": Match.any_value(),
+            "VpcConfig": {
+                "SubnetIds": ["subnet-0a1b2c3d4e5f60718", "subnet-1a2b3c4d5e6f70819"],
+                "SecurityGroupIds": Match.any_value(),
+            },
+            "Role": {"Fn::GetAtt": [Match.string_like_regexp("OwnRole"), "Arn"]},
+            "LoggingConfig": {"LogGroup": {"Ref": Match.string_like_regexp("^Logs")}},
+        },
+    )
+
+
+def test_the_service_timeout_follows_the_function(configured: Template) -> None:
+    for resource in configured.find_resources("Custom::ChimeProxySessionSettings").values():
+        assert resource["Properties"]["ServiceTimeout"] == "660"
+
+
+def test_one_managed_policy_and_no_inline_policy(configured: Template) -> None:
+    configured.resource_count_is("AWS::IAM::Policy", 0)
+    (policy,) = configured.find_resources("AWS::IAM::ManagedPolicy").values()
+    ((role_ref,),) = [policy["Properties"]["Roles"]]
+    assert role_ref["Ref"].startswith("OwnRole")
+    actions = [
+        action
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        for action in (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+    ]
+    for needed in (
+        "sqs:SendMessage",
+        "kms:Decrypt",
+        "xray:PutTraceSegments",
+        "ec2:CreateNetworkInterface",
+        "logs:PutLogEvents",
+        "chime:UpdateProxySession",
+    ):
+        assert needed in actions
+    assert not [action for action in actions if action.endswith("*")]
+
+
+def test_a_second_provider_in_a_stack_is_refused() -> None:
+    stack = cdk.Stack(cdk.App(), "Twice")
+    ProxySessionProvider(stack, "First")
+    with pytest.raises(ProxySessionProviderError, match="already has a proxy-session provider"):
+        ProxySessionProvider(stack, "Second")
+
+
+def test_of_returns_the_explicit_provider() -> None:
+    stack = cdk.Stack(cdk.App(), "Explicit")
+    provider = ProxySessionProvider(stack, "Mine", memory_size=1024)
+    settings(stack, "Uses")  # no provider=: the stack's own is found
+    assert ProxySessionProvider.of(stack) is provider
+    Template.from_stack(stack).resource_count_is("AWS::Lambda::Function", 1)
+
+
+def test_a_default_provider_then_an_explicit_one_is_refused() -> None:
+    stack = cdk.Stack(cdk.App(), "Late")
+    settings(stack, "First")
+    with pytest.raises(ProxySessionProviderError, match="already has a proxy-session provider"):
+        ProxySessionProvider(stack, "TooLate")
+
+
+def test_public_subnets_are_refused() -> None:
+    stack = cdk.Stack(
+        cdk.App(), "Public", env=cdk.Environment(account="111111111111", region="us-east-1")
+    )
+    with pytest.raises(ProxySessionProviderError) as raised:
+        ProxySessionProvider(
+            stack,
+            "Provider",
+            vpc=imported_vpc(stack),
+            vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+        )
+    message = str(raised.value)
+    assert "public subnets" in message
+    assert "PRIVATE_WITH_EGRESS" in message
+    assert ProxySessionProvider.of(stack).node.id == "ChimeProxySessionProvider"
+
+
+def test_defaults_stay_as_documented() -> None:
+    stack = cdk.Stack(cdk.App(), "Defaults")
+    settings(stack, "Only")
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {"Timeout": 900, "MemorySize": 256, "VpcConfig": Match.absent()},
+    )
+    template.has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 30})
