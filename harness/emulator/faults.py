@@ -1,0 +1,174 @@
+"""Faults the emulator injects: rate limit, latency, throttling, 5xx bursts, resets, hangs, 403s."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from harness.emulator.model import check_operation
+
+
+@dataclass(slots=True)
+class _Pending:
+    count: int
+    operation: str | None
+    value: float
+
+
+class FaultInjector:
+    """Faults the emulator injects into the requests it serves.
+
+    Every knob is thread-safe and may change while the emulator serves. Knobs that take
+    `operation=` apply only to requests routed to that operation; without it, to any request.
+    """
+
+    def __init__(self) -> None:
+        """Start with no faults."""
+        self._lock = threading.Lock()
+        self._rate: float | None = None
+        self._tokens = 0.0
+        self._refilled = 0.0
+        self._latency = 0.0
+        self._pending: dict[str, list[_Pending]] = {
+            "throttle": [],
+            "fail": [],
+            "reset": [],
+            "hang": [],
+        }
+        self._forbidden: set[str] = set()
+
+    @property
+    def rate_limit_per_second(self) -> float | None:
+        """Requests per second allowed before 429 ThrottledClientException; None disables it.
+
+        A token bucket refilled at this rate, holding at most max(rate, 1) tokens (the burst).
+        Setting it refills the bucket.
+        """
+        with self._lock:
+            return self._rate
+
+    @rate_limit_per_second.setter
+    def rate_limit_per_second(self, rate: float | None) -> None:
+        if rate is not None and not rate > 0:
+            raise ValueError(f"rate_limit_per_second must be > 0 or None, got {rate!r}")
+        with self._lock:
+            self._rate = rate
+            self._tokens = max(rate, 1.0) if rate is not None else 0.0
+            self._refilled = time.monotonic()
+
+    @property
+    def latency_seconds(self) -> float:
+        """Delay added before every request is processed (default 0)."""
+        with self._lock:
+            return self._latency
+
+    @latency_seconds.setter
+    def latency_seconds(self, seconds: float) -> None:
+        if not seconds >= 0:
+            raise ValueError(f"latency_seconds must be >= 0, got {seconds!r}")
+        with self._lock:
+            self._latency = seconds
+
+    @property
+    def forbidden(self) -> frozenset[str]:
+        """The operations currently answered with 403 ForbiddenException."""
+        with self._lock:
+            return frozenset(self._forbidden)
+
+    def throttle_next(self, count: int = 1, *, operation: str | None = None) -> None:
+        """Answer the next `count` requests with 429 ThrottledClientException."""
+        self._queue("throttle", count, operation, 0.0)
+
+    def fail_next(self, count: int = 1, status: int = 500, *, operation: str | None = None) -> None:
+        """Answer the next `count` requests with a 5xx error.
+
+        `status` 500 answers ServiceFailureException, 503 ServiceUnavailableException.
+        """
+        if status not in (500, 503):
+            raise ValueError(
+                f"fail_next status must be 500 (ServiceFailureException) or 503 "
+                f"(ServiceUnavailableException), got {status!r}"
+            )
+        self._queue("fail", count, operation, float(status))
+
+    def reset_next(self, count: int = 1, *, operation: str | None = None) -> None:
+        """Close the connection of the next `count` requests without answering (TCP reset)."""
+        self._queue("reset", count, operation, 0.0)
+
+    def hang_next(
+        self, count: int = 1, seconds: float = 5.0, *, operation: str | None = None
+    ) -> None:
+        """Sleep `seconds` before processing each of the next `count` requests.
+
+        Use it to provoke client read timeouts; the request is still processed afterwards (or
+        dropped unanswered if the emulator stops meanwhile).
+        """
+        if not seconds >= 0:
+            raise ValueError(f"hang_next seconds must be >= 0, got {seconds!r}")
+        self._queue("hang", count, operation, float(seconds))
+
+    def forbid(self, *operations: str) -> None:
+        """Answer 403 ForbiddenException to every request for these operations until allowed."""
+        names = {check_operation(name) for name in operations}
+        with self._lock:
+            self._forbidden |= names
+
+    def allow(self, *operations: str) -> None:
+        """Undo `forbid` for these operations."""
+        with self._lock:
+            self._forbidden -= set(operations)
+
+    def clear(self) -> None:
+        """Remove every fault: rate limit, latency, pending faults and forbidden operations."""
+        with self._lock:
+            self._rate = None
+            self._latency = 0.0
+            for queue in self._pending.values():
+                queue.clear()
+            self._forbidden.clear()
+
+    # The request pipeline's side: each call consumes or checks one fault. -------------------
+
+    def take(self, kind: str, operation: str | None) -> float | None:
+        """Consume one pending fault of `kind` that applies to `operation`; its value or None.
+
+        The value is the status of a "fail", the seconds of a "hang", 0 for the others.
+        """
+        with self._lock:
+            queue = self._pending[kind]
+            for index, pending in enumerate(queue):
+                if pending.operation is None or pending.operation == operation:
+                    pending.count -= 1
+                    if pending.count == 0:
+                        del queue[index]
+                    return pending.value
+        return None
+
+    def is_forbidden(self, operation: str) -> bool:
+        """Whether requests for `operation` are answered 403 ForbiddenException."""
+        with self._lock:
+            return operation in self._forbidden
+
+    def acquire_token(self) -> bool:
+        """Take a token from the rate-limit bucket; False when the request must be throttled."""
+        with self._lock:
+            if self._rate is None:
+                return True
+            now = time.monotonic()
+            capacity = max(self._rate, 1.0)
+            self._tokens = min(capacity, self._tokens + (now - self._refilled) * self._rate)
+            self._refilled = now
+            if self._tokens >= 1.0:
+                self._tokens -= 1.0
+                return True
+            return False
+
+    def _queue(self, kind: str, count: int, operation: str | None, value: float) -> None:
+        if count < 0:
+            raise ValueError(f"count must be >= 0, got {count!r}")
+        if operation is not None:
+            check_operation(operation)
+        if count:
+            with self._lock:
+                self._pending[kind].append(_Pending(count, operation, value))
