@@ -32,7 +32,7 @@ The modules, one job each: `model` (botocore's service model), `routing`, `valid
 from __future__ import annotations
 
 from harness.emulator.cli import main
-from harness.emulator.faults import FaultInjector
+from harness.emulator.faults import FaultInjector, FaultKind
 from harness.emulator.model import (
     ENDPOINT_ENV_VAR,
     SERVICE_NAME,
@@ -49,6 +49,7 @@ __all__ = [
     "CallRecord",
     "ChimeVoiceEmulator",
     "FaultInjector",
+    "FaultKind",
     "main",
     "service_model",
 ]

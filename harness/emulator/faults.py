@@ -2,11 +2,39 @@
 
 from __future__ import annotations
 
+import enum
 import threading
 import time
 from dataclasses import dataclass
+from typing import Final
 
 from harness.emulator.model import check_operation
+
+
+class FaultKind(enum.StrEnum):
+    """The kinds of fault the emulator injects; `CallRecord.fault` names the one that applied.
+
+    Members are strings equal to their values, so `call.fault == "throttle"` holds.
+    """
+
+    LATENCY = "latency"
+    """`latency_seconds` delayed the request."""
+    RESET = "reset"
+    """`reset_next` dropped the connection with a TCP reset."""
+    HANG = "hang"
+    """`hang_next` held the request before processing it."""
+    THROTTLE = "throttle"
+    """`throttle_next` answered 429 ThrottledClientException."""
+    RATE_LIMIT = "rate_limit"
+    """`rate_limit_per_second` answered 429 ThrottledClientException."""
+    FAIL = "fail"
+    """`fail_next` answered a 5xx error."""
+    FORBID = "forbid"
+    """`forbid` answered 403 ForbiddenException."""
+
+
+QUEUED_FAULTS: Final = (FaultKind.THROTTLE, FaultKind.FAIL, FaultKind.RESET, FaultKind.HANG)
+"""The kinds queued for the next requests (`*_next`); `FaultInjector.take` consumes them."""
 
 
 @dataclass(slots=True)
@@ -30,12 +58,7 @@ class FaultInjector:
         self._tokens = 0.0
         self._refilled = 0.0
         self._latency = 0.0
-        self._pending: dict[str, list[_Pending]] = {
-            "throttle": [],
-            "fail": [],
-            "reset": [],
-            "hang": [],
-        }
+        self._pending: dict[FaultKind, list[_Pending]] = {kind: [] for kind in QUEUED_FAULTS}
         self._forbidden: set[str] = set()
 
     @property
@@ -78,7 +101,7 @@ class FaultInjector:
 
     def throttle_next(self, count: int = 1, *, operation: str | None = None) -> None:
         """Answer the next `count` requests with 429 ThrottledClientException."""
-        self._queue("throttle", count, operation, 0.0)
+        self._queue(FaultKind.THROTTLE, count, operation, 0.0)
 
     def fail_next(self, count: int = 1, status: int = 500, *, operation: str | None = None) -> None:
         """Answer the next `count` requests with a 5xx error.
@@ -90,11 +113,11 @@ class FaultInjector:
                 f"fail_next status must be 500 (ServiceFailureException) or 503 "
                 f"(ServiceUnavailableException), got {status!r}"
             )
-        self._queue("fail", count, operation, float(status))
+        self._queue(FaultKind.FAIL, count, operation, float(status))
 
     def reset_next(self, count: int = 1, *, operation: str | None = None) -> None:
         """Close the connection of the next `count` requests without answering (TCP reset)."""
-        self._queue("reset", count, operation, 0.0)
+        self._queue(FaultKind.RESET, count, operation, 0.0)
 
     def hang_next(
         self, count: int = 1, seconds: float = 5.0, *, operation: str | None = None
@@ -106,7 +129,7 @@ class FaultInjector:
         """
         if not seconds >= 0:
             raise ValueError(f"hang_next seconds must be >= 0, got {seconds!r}")
-        self._queue("hang", count, operation, float(seconds))
+        self._queue(FaultKind.HANG, count, operation, float(seconds))
 
     def forbid(self, *operations: str) -> None:
         """Answer 403 ForbiddenException to every request for these operations until allowed."""
@@ -130,10 +153,11 @@ class FaultInjector:
 
     # The request pipeline's side: each call consumes or checks one fault. -------------------
 
-    def take(self, kind: str, operation: str | None) -> float | None:
+    def take(self, kind: FaultKind, operation: str | None) -> float | None:
         """Consume one pending fault of `kind` that applies to `operation`; its value or None.
 
-        The value is the status of a "fail", the seconds of a "hang", 0 for the others.
+        `kind` is one of `QUEUED_FAULTS`. The value is the status of a FAIL, the seconds of a
+        HANG, 0 for the others.
         """
         with self._lock:
             queue = self._pending[kind]
@@ -164,7 +188,7 @@ class FaultInjector:
                 return True
             return False
 
-    def _queue(self, kind: str, count: int, operation: str | None, value: float) -> None:
+    def _queue(self, kind: FaultKind, count: int, operation: str | None, value: float) -> None:
         if count < 0:
             raise ValueError(f"count must be >= 0, got {count!r}")
         if operation is not None:

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from harness.emulator.faults import FaultInjector
+from harness.emulator.faults import FaultInjector, FaultKind
 from harness.emulator.http import HttpRequest, HttpResponse
 from harness.emulator.model import (
     SERVICE_NAME,
@@ -40,7 +40,7 @@ class _Stopping(Exception):
 class _FaultAnswer(ApiError):
     """An error answered because of an injected fault, which the call record names."""
 
-    def __init__(self, code: str, message: str, fault: str) -> None:
+    def __init__(self, code: str, message: str, fault: FaultKind) -> None:
         super().__init__(code, message)
         self.fault = fault
 
@@ -50,7 +50,7 @@ class _Outcome:
     status: int
     payload: dict[str, Any] | None
     error_code: str | None = None
-    fault: str | None = None
+    fault: FaultKind | None = None
 
     def response(self, request_id: str) -> HttpResponse:
         """The rest-json response; a 204 carries no body and no Content-Length."""
@@ -104,7 +104,7 @@ class RequestPipeline:
         session_id = labels.get("proxySessionId")
         faults = self.faults
 
-        def record(status: int, error_code: str | None, fault: str | None) -> None:
+        def record(status: int, error_code: str | None, fault: FaultKind | None) -> None:
             self._journal.record(
                 CallRecord(
                     operation=operation or "Unknown",
@@ -119,18 +119,18 @@ class RequestPipeline:
                 )
             )
 
-        delay_fault: str | None = None
+        delay_fault: FaultKind | None = None
         try:
             latency = faults.latency_seconds
             if latency > 0:
-                delay_fault = "latency"
+                delay_fault = FaultKind.LATENCY
                 _pause(request, latency)
-            if faults.take("reset", operation) is not None:
-                record(0, None, "reset")
+            if faults.take(FaultKind.RESET, operation) is not None:
+                record(0, None, FaultKind.RESET)
                 return None
-            hang = faults.take("hang", operation)
+            hang = faults.take(FaultKind.HANG, operation)
             if hang is not None:
-                delay_fault = "hang"
+                delay_fault = FaultKind.HANG
                 _pause(request, hang)
         except _Stopping:
             record(0, None, delay_fault)
@@ -184,19 +184,19 @@ class RequestPipeline:
             raise _FaultAnswer(
                 "ForbiddenException",
                 f"User is not authorized to perform chime:{operation} (forbidden by the emulator)",
-                "forbid",
+                FaultKind.FORBID,
             )
-        if faults.take("throttle", operation) is not None:
-            raise _FaultAnswer("ThrottledClientException", "Rate exceeded", "throttle")
+        if faults.take(FaultKind.THROTTLE, operation) is not None:
+            raise _FaultAnswer("ThrottledClientException", "Rate exceeded", FaultKind.THROTTLE)
         if not faults.acquire_token():
-            raise _FaultAnswer("ThrottledClientException", "Rate exceeded", "rate_limit")
-        failure = faults.take("fail", operation)
+            raise _FaultAnswer("ThrottledClientException", "Rate exceeded", FaultKind.RATE_LIMIT)
+        failure = faults.take(FaultKind.FAIL, operation)
         if failure is not None:
             code = "ServiceUnavailableException" if failure == 503 else "ServiceFailureException"
             raise _FaultAnswer(
                 code,
                 "The service failed to process the request (fault injected by the emulator)",
-                "fail",
+                FaultKind.FAIL,
             )
         if operation not in SUPPORTED_OPERATIONS:
             raise ApiError(

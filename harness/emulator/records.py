@@ -6,6 +6,8 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from harness.emulator.faults import FaultKind
+
 
 @dataclass(frozen=True, slots=True)
 class CallRecord:
@@ -19,8 +21,9 @@ class CallRecord:
         session_id: The proxy session id from the path, or the id CreateProxySession generated.
         status: The HTTP status answered; 0 when the connection was reset or dropped unanswered.
         error_code: The error code answered (e.g. "ThrottledClientException"), None on success.
-        fault: The injected fault that shaped the answer ("latency", "reset", "hang",
-            "throttle", "rate_limit", "fail", "forbid"), None when none did.
+        fault: The injected fault that shaped the answer (a `FaultKind`, equal to its string:
+            "latency", "reset", "hang", "throttle", "rate_limit", "fail", "forbid"), None when
+            none did.
         timestamp: When the request arrived (the emulator's clock, UTC).
     """
 
@@ -31,7 +34,7 @@ class CallRecord:
     session_id: str | None
     status: int
     error_code: str | None
-    fault: str | None
+    fault: FaultKind | None
     timestamp: datetime
 
 
