@@ -30,6 +30,7 @@ from harness.emulator.model import (
 from harness.emulator.operations import Operations
 from harness.emulator.records import CallRecord, Journal
 from harness.emulator.routing import route
+from harness.emulator.signing import is_sigv4, signing_credential
 from harness.emulator.validation import parse_params, validate_input
 
 
@@ -102,6 +103,7 @@ class RequestPipeline:
         operation, labels = routed if routed else (None, {})
         voice_connector_id = labels.get("voiceConnectorId") or labels.get("VoiceConnectorId")
         session_id = labels.get("proxySessionId")
+        signer = signing_credential(request.header("Authorization"))
         faults = self.faults
 
         def record(status: int, error_code: str | None, fault: FaultKind | None) -> None:
@@ -116,6 +118,8 @@ class RequestPipeline:
                     error_code=error_code,
                     fault=fault,
                     timestamp=arrived,
+                    region=signer.region if signer else None,
+                    access_key_id=signer.access_key_id if signer else None,
                 )
             )
 
@@ -166,8 +170,7 @@ class RequestPipeline:
         labels: Mapping[str, str],
         query: Mapping[str, list[str]],
     ) -> _Outcome:
-        authorization = request.header("Authorization") or ""
-        if self.require_auth and not authorization.startswith("AWS4-HMAC-SHA256 "):
+        if self.require_auth and not is_sigv4(request.header("Authorization")):
             raise ApiError(
                 "UnauthorizedClientException",
                 "Missing or malformed Authorization header: sign the request with SigV4 "

@@ -25,6 +25,9 @@ class CallRecord:
             "latency", "reset", "hang", "throttle", "rate_limit", "fail", "forbid"), None when
             none did.
         timestamp: When the request arrived (the emulator's clock, UTC).
+        region: The region the request was signed for (its SigV4 credential scope); None when
+            the Authorization header has no SigV4 credential.
+        access_key_id: The access key id that signed the request; None likewise.
     """
 
     operation: str
@@ -36,6 +39,8 @@ class CallRecord:
     error_code: str | None
     fault: FaultKind | None
     timestamp: datetime
+    region: str | None = None
+    access_key_id: str | None = None
 
 
 class Journal:

@@ -37,3 +37,19 @@ def make_client(
 def http_status(response: Any) -> int:
     """The HTTP status of a boto3 response."""
     return int(response["ResponseMetadata"]["HTTPStatusCode"])
+
+
+def client_as(
+    endpoint_url: str, access_key_id: str, *, region: str, temporary: bool = False
+) -> ChimeSDKVoiceClient:
+    """A client signing as `access_key_id` for `region`, with a fake secret derived from it.
+
+    `temporary` adds a (fake) session token, as temporary credentials carry.
+    """
+    return make_client(
+        endpoint_url,
+        region_name=region,
+        aws_access_key_id=access_key_id,
+        aws_secret_access_key=f"{access_key_id}-fake-secret",
+        aws_session_token=f"{access_key_id}-fake-token" if temporary else None,
+    )
