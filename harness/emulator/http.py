@@ -1,8 +1,9 @@
 """HTTP/1.1 on loopback for the local AWS stand-ins: a threading server that stops cleanly.
 
-A `LoopbackServer` hands each request, read whole, to a responder and writes what it answers, or
-drops the connection with a TCP reset when it answers None. It stays silent (no request log), and
-`stop()` closes idle keep-alive connections and joins every worker thread.
+A `LoopbackService` (the base of each stand-in) hands each request, read whole, to a responder and
+writes what it answers, or drops the connection with a TCP reset when it answers None. It stays
+silent (no request log), and `stop()` closes idle keep-alive connections and joins every worker
+thread.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import time
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, cast
+from types import TracebackType
+from typing import Any, Final, Self, cast
 
 _STOP_JOIN_SECONDS: Final = 5.0
 
@@ -196,31 +198,51 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.rfile.close()
 
 
-class LoopbackServer:
-    """Serves a responder on a local port in daemon threads; start and stop are idempotent."""
+class LoopbackService:
+    """A local stand-in served over HTTP on a local port; start and stop are idempotent.
 
-    def __init__(self, responder: Responder, *, name: str, on_error: Callable[[str], None]) -> None:
-        """Configure the server; nothing listens until `start()`.
+    Use it as a context manager, or call `start()` and `stop()`. Point boto3 at `endpoint_url`.
+    """
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        responder: Responder,
+        *,
+        name: str,
+        description: str,
+        on_error: Callable[[str], None],
+    ) -> None:
+        """Configure the service; nothing listens until `start()`.
 
         Args:
+            host: The address to bind (loopback by default).
+            port: The port to bind; 0 picks a free ephemeral port.
             responder: Answers each request (None drops the connection with a TCP reset).
-            name: The serving thread's name; connection threads get a "-conn" suffix.
+            name: Its serving thread's name; connection threads get a "-conn" suffix.
+            description: What error messages call it (e.g. "emulator").
             on_error: Receives the traceback of any error serving a request, other than the
                 client going away.
         """
+        self.host = host
+        self._requested_port = port
         self._responder = responder
         self._name = name
+        self._description = description
         self._on_error = on_error
         self._lifecycle = threading.Lock()
         self._server: _ThreadingServer | None = None
         self._thread: threading.Thread | None = None
 
-    def start(self, host: str, port: int) -> None:
-        """Bind `host`:`port` (0 picks a free port) and serve; a no-op when already running."""
+    def start(self) -> Self:
+        """Bind and serve in a daemon thread; a no-op when already running. Returns self."""
         with self._lifecycle:
             if self._server is not None:
-                return
-            server = _ThreadingServer((host, port), self._responder, self._on_error, self._name)
+                return self
+            server = _ThreadingServer(
+                (self.host, self._requested_port), self._responder, self._on_error, self._name
+            )
             thread = threading.Thread(
                 target=server.serve_forever,
                 kwargs={"poll_interval": 0.05},
@@ -229,6 +251,7 @@ class LoopbackServer:
             )
             thread.start()
             self._server, self._thread = server, thread
+            return self
 
     def stop(self) -> None:
         """Stop serving, close open connections and join every worker thread; idempotent.
@@ -246,9 +269,22 @@ class LoopbackServer:
             server.server_close()
             self._server, self._thread = None, None
 
+    def __enter__(self) -> Self:
+        """Start serving."""
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Stop serving."""
+        self.stop()
+
     @property
     def running(self) -> bool:
-        """Whether the server is serving."""
+        """Whether it is serving."""
         return self._server is not None
 
     @property
@@ -256,5 +292,13 @@ class LoopbackServer:
         """The bound port; raises RuntimeError when not running."""
         server = self._server
         if server is None:
-            raise RuntimeError("The server is not running: call start() first")
+            raise RuntimeError(
+                f"The {self._description} is not running: "
+                "call start() (or use it as a context manager)"
+            )
         return int(server.server_address[1])
+
+    @property
+    def endpoint_url(self) -> str:
+        """The URL for boto3's `endpoint_url=` or the service's AWS_ENDPOINT_URL_* variable."""
+        return f"http://{self.host}:{self.port}"

@@ -81,7 +81,7 @@ class RequestPipeline:
     def __init__(
         self,
         operations: Operations,
-        journal: Journal,
+        journal: Journal[CallRecord],
         clock: Callable[[], datetime],
         *,
         faults: FaultInjector,

@@ -1,10 +1,11 @@
-"""What the emulator observed: one record per request, and the tracebacks of its own bugs."""
+"""What a stand-in observed: one record per request, and the tracebacks of its own bugs."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from harness.emulator.faults import FaultKind
 
@@ -43,30 +44,29 @@ class CallRecord:
     access_key_id: str | None = None
 
 
-class Journal:
-    """The requests an emulator received and the internal errors it hit; thread-safe."""
+RecordT = TypeVar("RecordT")
+"""The type of a stand-in's request records (`CallRecord` for the emulator)."""
+
+
+class Journal(Generic[RecordT]):
+    """The requests a stand-in received and the internal errors it hit; thread-safe."""
 
     def __init__(self) -> None:
         """Start empty."""
         self._lock = threading.Lock()
-        self._calls: list[CallRecord] = []
+        self._calls: list[RecordT] = []
         self._internal_errors: list[str] = []
 
-    def record(self, call: CallRecord) -> None:
+    def record(self, call: RecordT) -> None:
         """Append one request's record."""
         with self._lock:
             self._calls.append(call)
 
     @property
-    def calls(self) -> list[CallRecord]:
+    def calls(self) -> list[RecordT]:
         """Every request recorded so far, oldest first (a copy)."""
         with self._lock:
             return list(self._calls)
-
-    def calls_for(self, operation: str) -> list[CallRecord]:
-        """The requests routed to `operation`, oldest first."""
-        with self._lock:
-            return [call for call in self._calls if call.operation == operation]
 
     def clear_calls(self) -> None:
         """Forget the recorded requests."""

@@ -1,14 +1,14 @@
-"""`ChimeVoiceEmulator`: the emulator's public face (lifecycle, state set-up, observation)."""
+"""`ChimeVoiceEmulator`: the emulator's public face (state set-up, observation; lifecycle from
+`LoopbackService`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from types import TracebackType
 from typing import Any
 
 from harness.emulator.faults import FaultInjector
-from harness.emulator.http import LoopbackServer
+from harness.emulator.http import LoopbackService
 from harness.emulator.model import utc_now
 from harness.emulator.operations import Operations
 from harness.emulator.pipeline import RequestPipeline
@@ -17,7 +17,7 @@ from harness.emulator.routing import routes
 from harness.emulator.state import ProxySessionStore
 
 
-class ChimeVoiceEmulator:
+class ChimeVoiceEmulator(LoopbackService):
     """An in-memory Amazon Chime SDK Voice proxy-session service on a local HTTP port.
 
     Use it as a context manager, or call `start()` and `stop()`. Point boto3 at `endpoint_url`.
@@ -41,11 +41,9 @@ class ChimeVoiceEmulator:
                 Authorization header (boto3 always signs when it has credentials).
             clock: Source of timestamps (timezone-aware datetimes); defaults to the wall clock.
         """
-        self.host = host
-        self._requested_port = port
         clock = clock or utc_now
         self._store = ProxySessionStore(clock)
-        self._journal = Journal()
+        self._journal = Journal[CallRecord]()
         self._pipeline = RequestPipeline(
             Operations(self._store),
             self._journal,
@@ -53,9 +51,12 @@ class ChimeVoiceEmulator:
             faults=FaultInjector(),
             require_auth=require_auth,
         )
-        self._server = LoopbackServer(
+        super().__init__(
+            host,
+            port,
             self._pipeline.respond,
             name="chime-emulator",
+            description="emulator",
             on_error=self._journal.note_internal_error,
         )
         routes()
@@ -77,49 +78,6 @@ class ChimeVoiceEmulator:
     @require_auth.setter
     def require_auth(self, required: bool) -> None:
         self._pipeline.require_auth = required
-
-    # Lifecycle ---------------------------------------------------------------------------
-
-    def start(self) -> ChimeVoiceEmulator:
-        """Bind and serve in a daemon thread; a no-op when already running. Returns self."""
-        self._server.start(self.host, self._requested_port)
-        return self
-
-    def stop(self) -> None:
-        """Stop serving, close open connections and join every worker thread; idempotent."""
-        self._server.stop()
-
-    def __enter__(self) -> ChimeVoiceEmulator:
-        """Start the emulator."""
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Stop the emulator."""
-        self.stop()
-
-    @property
-    def running(self) -> bool:
-        """Whether the emulator is serving."""
-        return self._server.running
-
-    @property
-    def port(self) -> int:
-        """The bound port; raises RuntimeError when not running."""
-        if not self._server.running:
-            raise RuntimeError(
-                "The emulator is not running: call start() (or use it as a context manager)"
-            )
-        return self._server.port
-
-    @property
-    def endpoint_url(self) -> str:
-        """The URL for boto3's `endpoint_url=` or AWS_ENDPOINT_URL_CHIME_SDK_VOICE."""
-        return f"http://{self.host}:{self.port}"
 
     # State set-up (bypasses the API) -----------------------------------------------------
 
@@ -198,7 +156,7 @@ class ChimeVoiceEmulator:
 
     def calls_for(self, operation: str) -> list[CallRecord]:
         """The requests routed to `operation`, oldest first."""
-        return self._journal.calls_for(operation)
+        return [call for call in self._journal.calls if call.operation == operation]
 
     def reset_calls(self) -> None:
         """Forget the recorded requests."""
