@@ -9,7 +9,7 @@ import pytest
 from botocore.config import Config
 from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
 
-from harness.emulator import ChimeVoiceEmulator
+from harness.emulator import ChimeVoiceEmulator, FaultKind
 from tests.emulator.helpers import http_status, make_client
 
 
@@ -123,3 +123,20 @@ def test_forbid_answers_403_for_that_operation_only(
     )
     with pytest.raises(ValueError, match="Unknown chime-sdk-voice operation"):
         emu.faults.forbid("UpdateProxySessions")
+
+
+def test_records_name_the_fault_as_a_fault_kind(
+    emu: ChimeVoiceEmulator, client: ChimeSDKVoiceClient, vc: str
+) -> None:
+    emu.reset_calls()
+    emu.faults.fail_next(1, status=503, operation="ListProxySessions")
+    emu.faults.forbid("GetVoiceConnectorProxy")
+    with pytest.raises(client.exceptions.ServiceUnavailableException):
+        client.list_proxy_sessions(VoiceConnectorId=vc)
+    with pytest.raises(client.exceptions.ForbiddenException):
+        client.get_voice_connector_proxy(VoiceConnectorId=vc)
+    client.list_proxy_sessions(VoiceConnectorId=vc)
+
+    assert [call.fault for call in emu.calls] == [FaultKind.FAIL, FaultKind.FORBID, None]
+    assert all(isinstance(call.fault, FaultKind) for call in emu.calls[:2])
+    assert emu.faults.forbidden == {"GetVoiceConnectorProxy"}

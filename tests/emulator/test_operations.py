@@ -7,7 +7,10 @@ from datetime import datetime
 import pytest
 from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
 
-from harness.emulator import ChimeVoiceEmulator
+from harness.emulator import SUPPORTED_OPERATIONS, ChimeVoiceEmulator
+from harness.emulator.model import utc_now
+from harness.emulator.operations import Operations
+from harness.emulator.state import ProxySessionStore
 from tests.emulator.helpers import PHONE_A, PHONE_B, SESSION, http_status, new_vc_id
 
 
@@ -155,3 +158,10 @@ def test_updating_a_closed_session_is_a_bad_request(
         60,
     )
     assert "EndedTimestamp" in snapshot
+
+
+def test_the_operations_table_implements_exactly_the_supported_operations() -> None:
+    operations = Operations(ProxySessionStore(utc_now))
+    assert operations.names == SUPPORTED_OPERATIONS
+    with pytest.raises(KeyError):
+        operations.call("GetVoiceConnector", {})
