@@ -24,9 +24,10 @@ Choices where the real service's behaviour is not documented:
 Run `python -m harness.emulator --voice-connector ID` to serve it from a shell.
 
 The modules, one job each: `model` (botocore's service model), `routing`, `validation`,
-`faults`, `records` (what was received), `state` and `operations` (the service itself),
-`pipeline` (one request end to end), `http` (the loopback HTTP server), `service`
-(`ChimeVoiceEmulator`) and `cli`.
+`faults`, `signing` (the SigV4 credential scope), `records` (what was received), `state` and
+`operations` (the service itself), `pipeline` (one request end to end), `http` (the loopback
+HTTP server and `LoopbackService`, shared with `harness.sts`), `service` (`ChimeVoiceEmulator`)
+and `cli`.
 """
 
 from __future__ import annotations
