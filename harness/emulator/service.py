@@ -1,0 +1,168 @@
+"""`ChimeVoiceEmulator`: the emulator's public face (state set-up, observation; lifecycle from
+`LoopbackService`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from harness.emulator.faults import FaultInjector
+from harness.emulator.http import LoopbackService
+from harness.emulator.model import utc_now
+from harness.emulator.operations import Operations
+from harness.emulator.pipeline import RequestPipeline
+from harness.emulator.records import CallRecord, Journal
+from harness.emulator.routing import routes
+from harness.emulator.state import ProxySessionStore
+
+
+class ChimeVoiceEmulator(LoopbackService):
+    """An in-memory Amazon Chime SDK Voice proxy-session service on a local HTTP port.
+
+    Use it as a context manager, or call `start()` and `stop()`. Point boto3 at `endpoint_url`.
+    All methods are thread-safe and may be called while the emulator serves.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        require_auth: bool = True,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
+        """Configure the emulator; nothing listens until `start()`.
+
+        Args:
+            host: The address to bind (loopback by default).
+            port: The port to bind; 0 picks a free ephemeral port.
+            require_auth: Answer 401 UnauthorizedClientException to requests without a SigV4
+                Authorization header (boto3 always signs when it has credentials).
+            clock: Source of timestamps (timezone-aware datetimes); defaults to the wall clock.
+        """
+        clock = clock or utc_now
+        self._store = ProxySessionStore(clock)
+        self._journal = Journal[CallRecord]()
+        self._pipeline = RequestPipeline(
+            Operations(self._store),
+            self._journal,
+            clock,
+            faults=FaultInjector(),
+            require_auth=require_auth,
+        )
+        super().__init__(
+            host,
+            port,
+            self._pipeline.respond,
+            name="chime-emulator",
+            description="emulator",
+            on_error=self._journal.note_internal_error,
+        )
+        routes()
+
+    @property
+    def faults(self) -> FaultInjector:
+        """The faults injected into the requests served."""
+        return self._pipeline.faults
+
+    @faults.setter
+    def faults(self, faults: FaultInjector) -> None:
+        self._pipeline.faults = faults
+
+    @property
+    def require_auth(self) -> bool:
+        """Whether requests without a SigV4 Authorization header answer 401."""
+        return self._pipeline.require_auth
+
+    @require_auth.setter
+    def require_auth(self, required: bool) -> None:
+        self._pipeline.require_auth = required
+
+    # State set-up (bypasses the API) -----------------------------------------------------
+
+    def add_voice_connector(self, voice_connector_id: str) -> None:
+        """Make a voice connector exist (idempotent); ids must match the service's pattern."""
+        self._store.add_voice_connector(voice_connector_id)
+
+    def configure_proxy(
+        self,
+        voice_connector_id: str,
+        *,
+        default_session_expiry_minutes: int = 60,
+        countries: Sequence[str] = ("US",),
+        disabled: bool = False,
+    ) -> None:
+        """Set the voice connector's proxy configuration, as PutVoiceConnectorProxy would.
+
+        Adds the voice connector if it does not exist.
+        """
+        self._store.configure_proxy(
+            voice_connector_id,
+            default_session_expiry_minutes=default_session_expiry_minutes,
+            countries=countries,
+            disabled=disabled,
+        )
+
+    def seed_session(
+        self,
+        voice_connector_id: str,
+        capabilities: Sequence[str] = ("Voice",),
+        expiry_minutes: int = 60,
+        status: str = "Open",
+        participants: tuple[str, str] = ("+12065550100", "+12065550101"),
+        session_id: str | None = None,
+        *,
+        name: str | None = None,
+    ) -> str:
+        """Create a proxy session directly (no proxy configuration needed); returns its id.
+
+        Adds the voice connector if it does not exist. A Closed session gets an EndedTimestamp.
+        """
+        return self._store.seed_session(
+            voice_connector_id,
+            capabilities=capabilities,
+            expiry_minutes=expiry_minutes,
+            status=status,
+            participants=participants,
+            session_id=session_id,
+            name=name,
+        )
+
+    def session(self, voice_connector_id: str, session_id: str) -> dict[str, Any] | None:
+        """A snapshot of the session as boto3 returns it (datetimes in UTC), or None."""
+        return self._store.session(voice_connector_id, session_id)
+
+    def close_session(self, voice_connector_id: str, session_id: str) -> None:
+        """Mark the session Closed (as expiry does); KeyError when it does not exist."""
+        self._store.close_session(voice_connector_id, session_id)
+
+    def remove_session(self, voice_connector_id: str, session_id: str) -> bool:
+        """Delete the session; returns whether it existed."""
+        return self._store.remove_session(voice_connector_id, session_id)
+
+    def reset(self) -> None:
+        """Forget all voice connectors, proxies, sessions, calls, internal errors and faults."""
+        self._store.clear()
+        self._journal.clear()
+        self.faults.clear()
+
+    # Observation ---------------------------------------------------------------------------
+
+    @property
+    def calls(self) -> list[CallRecord]:
+        """Every request received so far, oldest first (a copy)."""
+        return self._journal.calls
+
+    def calls_for(self, operation: str) -> list[CallRecord]:
+        """The requests routed to `operation`, oldest first."""
+        return [call for call in self._journal.calls if call.operation == operation]
+
+    def reset_calls(self) -> None:
+        """Forget the recorded requests."""
+        self._journal.clear_calls()
+
+    @property
+    def internal_errors(self) -> list[str]:
+        """Tracebacks of emulator bugs (answered as 500 ServiceFailureException); a copy."""
+        return self._journal.internal_errors
