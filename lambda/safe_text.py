@@ -16,9 +16,16 @@ _JSON_LITERALS: Final = {"None": "null", "True": "true", "False": "false"}
 MAX_VALUE_ECHO: Final = 80
 
 
+def _mask(match: re.Match[str]) -> str:
+    # An ARN's account field is 12 digits between colons: an id, not a phone number.
+    start, end, text = match.start(), match.end(), match.string
+    is_account = end - start == 12 and text[start - 1 : start] == ":" and text[end : end + 1] == ":"
+    return match.group(0) if is_account else "<phone number>"
+
+
 def redact(text: str) -> str:
-    """Mask anything that looks like an E.164 phone number."""
-    return _E164.sub("<phone number>", text)
+    """Mask anything that looks like an E.164 phone number (ARN account ids excepted)."""
+    return _E164.sub(_mask, text)
 
 
 def echo(value: object) -> str:

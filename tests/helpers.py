@@ -27,6 +27,7 @@ HANDLER_MODULES = (
     "cfn_request.py",
     "cfn_response.py",
     "chime_calls.py",
+    "chime_clients.py",
     "crhelper_adapter.py",
     "index.py",
     "proxy_contract.py",

@@ -77,3 +77,10 @@ def test_a_huge_expiry_is_counted_not_echoed(value: object) -> None:
 def test_a_huge_negative_expiry_is_below_one() -> None:
     with pytest.raises(cfn_properties.InvalidPropertiesError, match="must be at least 1"):
         cfn_properties.parse_expiry_minutes("-" + "9" * 40)
+
+
+def test_redact_keeps_an_arns_account_and_masks_a_number_beside_it() -> None:
+    arn = "arn:aws:iam::210987654321:role/ChimeProxyAdmin"
+    assert safe_text.redact(f"role {arn}") == f"role {arn}"
+    assert safe_text.redact("call :12065550100: now") == "call :<phone number>: now"
+    assert safe_text.redact("to 210987654321:") == "to <phone number>:"
