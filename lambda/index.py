@@ -26,8 +26,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Time kept back from the Lambda deadline for answering CloudFormation after the last API call.
-RESPONSE_RESERVE_SECONDS: Final = 8.0
+RESPONSE_RESERVE_SECONDS: Final = contract.RESPONSE_RESERVE_SECONDS
 
 ResourceHandler = Callable[..., CfnResult]
 # For each resource type: (Create and Update, Delete).

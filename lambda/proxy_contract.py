@@ -110,6 +110,13 @@ ASSUME_ROLE_MAX_SECONDS: Final = 3600
 # name.
 FUNCTION_ROLE_ARN_VARIABLE: Final = "CHIME_PROXY_SESSION_FUNCTION_ROLE_ARN"
 
+# Time ------------------------------------------------------------------------------------------
+# The function's default timeout (Lambda's maximum): a full stack of sessions against a slow API
+# needs it (README "Scale").
+DEFAULT_FUNCTION_TIMEOUT_SECONDS: Final = 900
+# Time the handler keeps back from the Lambda deadline for answering after its last API call.
+RESPONSE_RESERVE_SECONDS: Final = 8.0
+
 # Physical ids ---------------------------------------------------------------------------------
 SETTINGS_PHYSICAL_ID_PREFIX: Final = "chime-proxy-session:"
 # A Create that failed answers with this prefix so that the rollback Delete makes no API call.

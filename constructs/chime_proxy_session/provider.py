@@ -21,7 +21,7 @@ from .contract import contract
 PROVIDER_ID: Final = "ChimeProxySessionProvider"
 RUNTIME: Final = lambda_.Runtime.PYTHON_3_14
 # Lambda's maximum: a full stack of sessions against a slow API needs the time (README "Scale").
-FUNCTION_TIMEOUT: Final = Duration.minutes(15)
+FUNCTION_TIMEOUT: Final = Duration.seconds(contract.DEFAULT_FUNCTION_TIMEOUT_SECONDS)
 MEMORY_SIZE: Final = 256
 LOG_RETENTION: Final = logs.RetentionDays.ONE_MONTH
 # How much longer than the function CloudFormation waits for an answer before it gives up.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -51,8 +52,9 @@ class FaultInjector:
     `operation=` apply only to requests routed to that operation; without it, to any request.
     """
 
-    def __init__(self) -> None:
-        """Start with no faults."""
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        """Start with no faults; ``clock`` times the rate limit (a virtual one in simulations)."""
+        self._clock = clock
         self._lock = threading.Lock()
         self._rate: float | None = None
         self._tokens = 0.0
@@ -78,7 +80,7 @@ class FaultInjector:
         with self._lock:
             self._rate = rate
             self._tokens = max(rate, 1.0) if rate is not None else 0.0
-            self._refilled = time.monotonic()
+            self._refilled = self._clock()
 
     @property
     def latency_seconds(self) -> float:
@@ -179,7 +181,7 @@ class FaultInjector:
         with self._lock:
             if self._rate is None:
                 return True
-            now = time.monotonic()
+            now = self._clock()
             capacity = max(self._rate, 1.0)
             self._tokens = min(capacity, self._tokens + (now - self._refilled) * self._rate)
             self._refilled = now
