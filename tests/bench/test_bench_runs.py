@@ -7,6 +7,7 @@ there, the counts are what the constructs produce, and the timings are positive 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -22,12 +23,19 @@ THEIRS = "AwsCustomResource"
 
 
 @pytest.fixture(scope="module")
-def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's TMPDIR: every temporary folder it makes goes here."""
+    return tmp_path_factory.mktemp("bench-tmp")
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory: pytest.TempPathFactory, scratch: Path) -> Path:
     """The output folder of one quick run (tests/conftest.py put the pinned Node.js on PATH)."""
     folder = tmp_path_factory.mktemp("bench")
     finished = subprocess.run(
         [sys.executable, "-m", "bench.run", "--quick", "--out", str(folder)],
         cwd=REPO,
+        env={**os.environ, "TMPDIR": str(scratch)},
         capture_output=True,
         text=True,
         timeout=600,
@@ -131,3 +139,9 @@ def test_every_target_has_a_verdict(results: dict[str, Any]) -> None:
     for item in results["targets"]:
         assert isinstance(item["met"], bool)
         assert item["result"]
+
+
+def test_the_run_removes_its_temporary_folders(out: Path, scratch: Path) -> None:
+    # The scratch folder, the Lambda runtime folders of the cold and warm runners, the sink's CA.
+    assert (out / "results.json").is_file()
+    assert sorted(path.name for path in scratch.iterdir()) == []

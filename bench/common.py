@@ -1,0 +1,374 @@
+"""What every measure shares: the plan, the sessions, building and synthesizing both constructs.
+
+Only the standard library is imported at module level; aws-cdk-lib and the library load inside
+the functions that synthesize, so the ``python -m bench.synth_once`` child pays for them inside
+its timed process, as ``cdk synth`` would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
+
+if TYPE_CHECKING:
+    import aws_cdk as cdk
+
+REPO: Final = Path(__file__).resolve().parents[1]
+DEFAULT_OUT: Final = REPO / "bench" / "results"
+
+OURS: Final = "ProxySessionSettings"
+THEIRS: Final = "AwsCustomResource"
+KINDS: Final = (OURS, THEIRS)
+STACK_NAME: Final = "Bench"
+VOICE_CONNECTOR_ID: Final = "abcdefghij0123456789k"
+
+# What `cdk synth` puts in the app's context: in-process templates carry the same metadata
+# (aws:cdk:path, aws:asset:path, the CDKMetadata resource) as the ones the CLI writes.
+CLI_CONTEXT: Final[Mapping[str, Any]] = {
+    "aws:cdk:enable-path-metadata": True,
+    "aws:cdk:enable-asset-metadata": True,
+    "aws:cdk:version-reporting": True,
+}
+RESOURCE_LIMIT_CONTEXT: Final = "@aws-cdk/core:stackResourceLimit"
+CFN_RESOURCE_LIMIT: Final = 500
+CFN_TEMPLATE_BYTES_LIMIT: Final = 1_000_000  # a template uploaded through S3, as CDK does
+FUNCTION_TYPE: Final = "AWS::Lambda::Function"
+POLICY_TYPE: Final = "AWS::IAM::Policy"
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class BenchError(RuntimeError):
+    """A measurement could not be taken; the message says which and why."""
+
+
+def log(message: str) -> None:
+    """Progress on stderr, so a long run shows where it is."""
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much to measure: the full run, or the quick one the test uses."""
+
+    quick: bool
+    template_sizes: tuple[int, ...]
+    synth_sizes: tuple[int, ...]
+    synth_runs: int
+    cold_start_runs: int
+    fleet_size: int
+    fleet_rate: float
+
+
+FULL_PLAN: Final = Plan(
+    quick=False,
+    template_sizes=(1, 10, 100, 400),
+    synth_sizes=(1, 100),
+    synth_runs=5,
+    cold_start_runs=21,
+    fleet_size=200,
+    fleet_rate=20.0,
+)
+QUICK_PLAN: Final = Plan(
+    quick=True,
+    template_sizes=(1, 10),
+    synth_sizes=(1,),
+    synth_runs=2,
+    cold_start_runs=3,
+    fleet_size=20,
+    fleet_rate=10.0,
+)
+
+
+@dataclass(frozen=True)
+class Pair(Generic[T_co]):
+    """One figure for each construct.
+
+    results.json names the fields by construct (see ``json_object``), as the tables do.
+    """
+
+    ours: T_co
+    theirs: T_co
+
+    @staticmethod
+    def of(by_kind: Mapping[str, T]) -> Pair[T]:
+        """The pair from a mapping keyed by OURS and THEIRS."""
+        return Pair(ours=by_kind[OURS], theirs=by_kind[THEIRS])
+
+    def items(self) -> tuple[tuple[str, T_co], tuple[str, T_co]]:
+        """(construct name, figure) for ours, then theirs."""
+        return ((OURS, self.ours), (THEIRS, self.theirs))
+
+
+_JSON_NAMES: Final = {"ours": OURS, "theirs": THEIRS}
+
+
+def json_object(fields: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``dataclasses.asdict``'s dict_factory for results.json: ``ours``/``theirs`` by name."""
+    return {_JSON_NAMES.get(name, name): value for name, value in fields}
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Median, min and max of timing samples (seconds), with the samples."""
+
+    median: float
+    min: float
+    max: float
+    runs: tuple[float, ...]
+
+    @classmethod
+    def of(cls, samples: Sequence[float]) -> Timing:
+        """The summary of ``samples``, rounded to 0.1 ms."""
+        return cls(
+            median=round(statistics.median(samples), 4),
+            min=round(min(samples), 4),
+            max=round(max(samples), 4),
+            runs=tuple(round(sample, 4) for sample in samples),
+        )
+
+
+@dataclass(frozen=True)
+class Session:
+    """One proxy session a stack manages, as either construct declares it."""
+
+    name: str
+    session_id: str
+    capabilities: tuple[str, ...] = ("Voice", "SMS")
+    expiry_minutes: int | None = 120
+    destroy: bool = False
+
+
+def numbered_sessions(
+    count: int, *, capabilities: tuple[str, ...] = ("Voice", "SMS"), expiry_minutes: int = 120
+) -> list[Session]:
+    """``count`` sessions on one voice connector, named Session000, Session001, ..."""
+    return [
+        Session(
+            f"Session{index:03d}",
+            f"3b1e9f5a-6c2d-4e8f-9a0b-{index:012d}",
+            capabilities,
+            expiry_minutes,
+        )
+        for index in range(count)
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Building and synthesizing the two constructs
+# --------------------------------------------------------------------------------------------
+
+
+def library_on_path() -> None:
+    """constructs/ is a source root (no __init__.py): put it on the path for chime_proxy_session."""
+    root = str(REPO / "constructs")
+    if root not in sys.path:
+        sys.path.insert(0, root)
+
+
+def _voice_connector_arn(stack: cdk.Stack) -> str:
+    from aws_cdk import ArnFormat
+
+    return stack.format_arn(
+        service="chime",
+        resource="vc",
+        resource_name=VOICE_CONNECTOR_ID,
+        arn_format=ArnFormat.SLASH_RESOURCE_NAME,
+    )
+
+
+def _add_aws_custom_resource(stack: cdk.Stack, session: Session) -> None:
+    """The AwsCustomResource a user would write for the same UpdateProxySession call."""
+    from aws_cdk import custom_resources as cr
+
+    key = {"VoiceConnectorId": VOICE_CONNECTOR_ID, "ProxySessionId": session.session_id}
+    parameters: dict[str, Any] = {**key, "Capabilities": list(session.capabilities)}
+    if session.expiry_minutes is not None:
+        parameters["ExpiryMinutes"] = session.expiry_minutes
+    update = cr.AwsSdkCall(
+        service="ChimeSDKVoice",
+        action="updateProxySession",
+        parameters=parameters,
+        physical_resource_id=cr.PhysicalResourceId.of(f"{VOICE_CONNECTOR_ID}:{session.session_id}"),
+    )
+    delete = (
+        cr.AwsSdkCall(service="ChimeSDKVoice", action="deleteProxySession", parameters=key)
+        if session.destroy
+        else None
+    )
+    cr.AwsCustomResource(
+        stack,
+        session.name,
+        on_create=update,
+        on_update=update,
+        on_delete=delete,
+        policy=cr.AwsCustomResourcePolicy.from_sdk_calls(resources=[_voice_connector_arn(stack)]),
+        install_latest_aws_sdk=False,
+    )
+
+
+def build_stack(app: cdk.App, kind: str, sessions: Sequence[Session]) -> cdk.Stack:
+    """One stack with a ``kind`` construct (OURS or THEIRS) per session."""
+    import aws_cdk as cdk
+
+    if kind not in KINDS:
+        raise BenchError(f"unknown construct {kind!r}: expected one of {', '.join(KINDS)}")
+    library_on_path()
+    from chime_proxy_session import Capability, ProxySessionSettings
+
+    stack = cdk.Stack(app, STACK_NAME)
+    for session in sessions:
+        if kind == THEIRS:
+            _add_aws_custom_resource(stack, session)
+            continue
+        ProxySessionSettings(
+            stack,
+            session.name,
+            voice_connector_id=VOICE_CONNECTOR_ID,
+            proxy_session_id=session.session_id,
+            capabilities=[Capability(value) for value in session.capabilities],
+            expiry=(
+                None
+                if session.expiry_minutes is None
+                else cdk.Duration.minutes(session.expiry_minutes)
+            ),
+            removal_policy=(
+                cdk.RemovalPolicy.DESTROY if session.destroy else cdk.RemovalPolicy.RETAIN
+            ),
+        )
+    return stack
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    """A synthesized stack: its cloud assembly folder, template file and parsed template."""
+
+    outdir: Path
+    template_path: Path
+    template: dict[str, Any]
+
+    def resources_of(self, resource_type: str) -> list[dict[str, Any]]:
+        """The template's resources of one type."""
+        return [
+            resource
+            for resource in self.template["Resources"].values()
+            if resource["Type"] == resource_type
+        ]
+
+    def asset_dir(self) -> Path:
+        """The asset folder of the stack's one function, from its ``aws:asset:path`` metadata."""
+        functions = self.resources_of(FUNCTION_TYPE)
+        if len(functions) != 1:
+            raise BenchError(f"expected one Lambda function, found {len(functions)}")
+        path = functions[0].get("Metadata", {}).get("aws:asset:path")
+        if not path:
+            raise BenchError("the function carries no aws:asset:path metadata")
+        return self.outdir / str(path)
+
+
+class SynthFailed(Exception):
+    """``app.synth()`` refused the app; the message is the first line of CDK's error."""
+
+
+def synthesize(
+    kind: str, sessions: Sequence[Session], outdir: Path, *, lift_resource_limit: bool = False
+) -> Synthesized:
+    """Build one App and Stack and synthesize it in this process, as ``cdk synth`` would."""
+    import aws_cdk as cdk
+
+    context = dict(CLI_CONTEXT)
+    if lift_resource_limit:
+        context[RESOURCE_LIMIT_CONTEXT] = 0  # 0 turns CDK's 500-resource check off
+    app = cdk.App(outdir=str(outdir), context=context)
+    build_stack(app, kind, sessions)
+    try:
+        assembly = app.synth()
+    except RuntimeError as error:  # jsii raises the JavaScript error as a RuntimeError
+        raise SynthFailed(str(error).strip().splitlines()[0]) from None
+    path = Path(assembly.get_stack_by_name(STACK_NAME).template_full_path)
+    return Synthesized(outdir=outdir, template_path=path, template=json.loads(path.read_bytes()))
+
+
+def template_of(kind: str, sessions: Sequence[Session], outdir: Path) -> dict[str, Any]:
+    """The parsed template only: the assembly folder is removed once it is read."""
+    try:
+        return synthesize(kind, sessions, outdir).template
+    finally:
+        shutil.rmtree(outdir, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The machine
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Machine:
+    """The machine and toolchain the figures come from.
+
+    The last three fields are known only when the run ends; the driver fills them in with
+    ``dataclasses.replace``.
+    """
+
+    arch: str
+    cpu: str
+    cores: int | None
+    memory_gib: float
+    python: str
+    node: str
+    aws_cdk_lib: str
+    boto3: str
+    date: str
+    load_average_at_start: tuple[float, ...]
+    section_seconds: Mapping[str, float] = field(default_factory=dict)
+    load_average_at_end: tuple[float, ...] = ()
+    bench_seconds: float = 0.0
+
+
+def load_average() -> tuple[float, ...]:
+    """The 1, 5 and 15 minute load averages, rounded."""
+    return tuple(round(value, 2) for value in os.getloadavg())
+
+
+def machine() -> Machine:
+    """Describe this machine and the toolchain versions, as the run starts."""
+    from harness.synth import cli_env
+
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown",
+    )
+    node = subprocess.run(
+        ["node", "--version"],  # noqa: S607 - the pinned Node.js, first on cli_env's PATH
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return Machine(
+        arch=os.uname().machine,
+        cpu=cpu,
+        cores=os.cpu_count(),
+        memory_gib=round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        python=sys.version.split()[0],
+        node=node,
+        aws_cdk_lib=metadata.version("aws-cdk-lib"),
+        boto3=metadata.version("boto3"),
+        date=datetime.now(UTC).isoformat(timespec="seconds"),
+        load_average_at_start=load_average(),
+    )

@@ -1,0 +1,171 @@
+"""The report from a fabricated result: target verdicts, results.md, results.json's shape."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Final
+
+from bench.api_calls import EXPECTED_CALLS, ApiCalls, Request, api_calls
+from bench.cold_start import cold_start
+from bench.common import FULL_PLAN
+from bench.fleet import fleet
+from bench.report import Results, Target, render_markdown, results_json, targets
+from bench.template_size import TemplateFigures, bytes_per_resource, functions_and_policies
+from tests.bench.fabricated import fleet_update
+
+REPO = Path(__file__).resolve().parents[2]
+COMMITTED = REPO / "bench" / "results" / "results.json"
+ROLLBACK_DELETE: Final = "Rollback Delete after the failed Create (Destroy policy)"
+
+
+def _targets(results: Results) -> tuple[Target, ...]:
+    return targets(
+        bytes_per_resource=results.bytes_per_resource,
+        functions_and_policies=results.functions_and_policies,
+        cold_start=results.cold_start,
+        api_calls=results.api_calls,
+        fleet=results.fleet,
+    )
+
+
+def _verdicts(results: Results) -> list[bool]:
+    return [target.met for target in _targets(results)]
+
+
+def test_every_target_met_in_the_fabricated_run(fabricated: Results) -> None:
+    assert _verdicts(fabricated) == [True] * 5
+    assert fabricated.targets[0].result == (
+        "626.0 vs 2,077.0 bytes = 0.3014 (target <= 0.3333, i.e. <= 692.3 bytes); without "
+        "aws:cdk:path metadata 547.0 vs 1,906.0 = 0.2870"
+    )
+    assert fabricated.targets[1].result == "functions at N = 1: 1, 400: 1"
+    assert fabricated.targets[2].result == "350 ms vs 370 ms = 0.95x"
+    assert fabricated.targets[3].result == (
+        "Create: 1, Update, in place: 1, Update, replacement (new session): 1, Delete, Retain: 0"
+    )
+    assert fabricated.targets[4].target == ("Fleet of 4 at R = 2/s: all succeed, total <= 1.5x N/R")
+    assert fabricated.targets[4].result == "4/4 succeeded; 2.6 s vs 2.0 s = 1.30x"
+
+
+def test_bytes_per_resource_target_is_at_most_a_third(fabricated: Results) -> None:
+    theirs = replace(fabricated.bytes_per_resource.theirs, bytes_per_resource=300.0)
+    ours = fabricated.bytes_per_resource.ours
+    assert bytes_per_resource(replace(ours, bytes_per_resource=100.0), theirs).met is True
+    over = bytes_per_resource(replace(ours, bytes_per_resource=100.1), theirs)
+    assert over.met is False
+    assert over.ratio == 0.3337
+    assert _verdicts(replace(fabricated, bytes_per_resource=over)) == [False, *[True] * 4]
+
+
+def test_a_second_function_at_any_n_misses_the_one_function_target(fabricated: Results) -> None:
+    two = replace(fabricated.templates.ours[400], lambda_functions=2)
+    templates = replace(fabricated.templates, ours={**fabricated.templates.ours, 400: two})
+    shape = functions_and_policies(templates)
+    assert shape.met is False
+    missed = _targets(replace(fabricated, functions_and_policies=shape))[1]
+    assert (missed.met, missed.result) == (False, "functions at N = 1: 1, 400: 2")
+
+
+def test_cold_start_target_is_the_ratio_of_medians(fabricated: Results) -> None:
+    breakdown = fabricated.cold_start.breakdown
+    assert cold_start([0.114, 0.2, 0.1], [0.1, 0.1, 0.1], breakdown).met is True
+    slow = cold_start([0.116, 0.2, 0.1], [0.1, 0.1, 0.1], breakdown)
+    assert slow.met is False
+    assert _verdicts(replace(fabricated, cold_start=slow)) == [True, True, False, True, True]
+
+
+def _calls(counts: Mapping[str, int]) -> ApiCalls:
+    return api_calls([(event, Request("Create", "SUCCESS", n, {})) for event, n in counts.items()])
+
+
+def test_api_call_target_counts_only_create_update_and_retain_delete() -> None:
+    expected = _calls(EXPECTED_CALLS)
+    assert (expected.met, expected.all_as_expected) == (True, True)
+    # A call on the rollback Delete (AwsCustomResource's behaviour) is not what the target is about.
+    rollback = _calls({**EXPECTED_CALLS, ROLLBACK_DELETE: 1})
+    assert (rollback.met, rollback.all_as_expected) == (True, False)
+    assert _calls({**EXPECTED_CALLS, "Create": 2}).met is False
+    assert _calls({**EXPECTED_CALLS, "Update, in place": 0}).met is False
+    assert _calls({**EXPECTED_CALLS, "Delete, Retain": 1}).met is False
+
+
+def test_fleet_target_needs_every_resource_and_the_time(fabricated: Results) -> None:
+    assert fleet(4, 2.0, fleet_update(total_seconds=3.0)).met is True  # exactly 1.5x
+    assert fleet(4, 2.0, fleet_update(total_seconds=3.01)).met is False
+    partial = fleet(4, 2.0, fleet_update(succeeded=3))
+    assert (partial.met, partial.all_succeeded) == (False, False)
+    assert _verdicts(replace(fabricated, fleet=partial)) == [True] * 4 + [False]
+
+
+def test_markdown_marks_a_missed_target(fabricated: Results) -> None:
+    slow = cold_start([0.5, 0.5, 0.5], [0.1, 0.1, 0.1], fabricated.cold_start.breakdown)
+    missed = replace(fabricated, cold_start=slow)
+    missed = replace(missed, targets=_targets(missed))
+    markdown = render_markdown(missed)
+    assert (
+        "| Handler cold start <= 1.15x a bare boto3 client | 500 ms vs 100 ms = 5.00x | **no** |"
+        in markdown
+    )
+    assert markdown.count("| yes |") == 4
+    assert render_markdown(fabricated).count("| yes |") == 5
+
+
+def test_markdown_tables(fabricated: Results) -> None:
+    markdown = render_markdown(fabricated)
+    assert markdown.startswith("# Benchmarks: ProxySessionSettings vs AwsCustomResource\n")
+    assert (
+        "Machine: `x86_64`, Test CPU, 2 cores, 8 GiB; Python 3.11.7, Node.js v22.0.0, "
+        "aws-cdk-lib 2.275.0; 2026-01-01T00:00:00+00:00 (load average at start 1, 0.5, 0.25)"
+    ) in markdown
+    assert "Run: `python -m bench.run --quick` (quick plan)." in markdown
+    assert "| Template bytes, N = 1 | 9,407 | 8,885 | 1.06x |" in markdown
+    assert (
+        "| Template bytes, N = 400 | 259,181 | synth fails: 803 resources > 500 (837,608 with "
+        "CDK's check lifted) | 0.31x |"
+    ) in markdown
+    assert "| Bytes per added resource (N = 1 → 400) | 626 | 2,077 | **0.301** |" in markdown
+    assert "| AWS::IAM::Policy resources, N = 1 / 400 | 2 / 2 | 1 / 400 | |" in markdown
+    assert "| Lambda asset bytes, zipped | 24,436 | 87,097 | 0.28x |" in markdown
+    assert (
+        "| Synth wall time, N = 1, fresh process, median (min-max) of 2 | 5.50 s (5.00-6.00) | "
+        "5.00 s (5.00-5.00) | 1.10x |"
+    ) in markdown
+    # One resource type: the parts are named without it; two: with it.
+    assert "- ProxySessionSettings (626.0 B): `logical ids and JSON structure` 428, " in markdown
+    assert "`Properties.ServiceToken` 119, `Metadata` 79\n" in markdown
+    assert "`AWS::IAM::Policy Properties.PolicyDocument` 500" in markdown
+    assert "UpdateProxySession attempts in each second of the run: 4 1 1. From second 1" in markdown
+    assert "Run: `make bench` (full plan)." in render_markdown(replace(fabricated, plan=FULL_PLAN))
+
+
+def test_over_the_byte_limit_without_a_synth_error_is_said(fabricated: Results) -> None:
+    big = TemplateFigures(None, False, 1_200_000, 400, 1, 400, 400, False, False)
+    templates = replace(fabricated.templates, theirs={**fabricated.templates.theirs, 400: big})
+    markdown = render_markdown(replace(fabricated, templates=templates))
+    assert "| 1,200,000 (over a CloudFormation limit) |" in markdown
+
+
+def _paths(value: Any, path: str = "") -> set[str]:
+    """Key paths of a results.json; N, part and module names (data, not fields) as wildcards."""
+    if isinstance(value, list):
+        return {f"{path}[]"} | (_paths(value[0], f"{path}[]") if value else set())
+    if not isinstance(value, dict):
+        return {path}
+    data_keyed = path.endswith(("Settings/breakdown", "Resource/breakdown", "_ms", "operations"))
+    paths = {path}
+    for key, item in value.items():
+        name = "<n>" if key.isdigit() else key
+        paths |= {f"{path}/*"} if data_keyed else _paths(item, f"{path}/{name}")
+    return paths
+
+
+def test_results_json_has_the_committed_shape(fabricated: Results) -> None:
+    written = json.loads(results_json(fabricated))
+    assert _paths(written) == _paths(json.loads(COMMITTED.read_text()))
+    assert list(written["templates"]) == ["ProxySessionSettings", "AwsCustomResource"]
+    assert list(written["templates"]["AwsCustomResource"]) == ["1", "400"]
+    assert written["plan"]["template_sizes"] == [1, 10]
+    assert written["targets"][0]["met"] is True
