@@ -328,7 +328,7 @@ def render_markdown(results: Results) -> str:
         + f". From second {fleet.tail_starts_at_second} on, with "
         f"{fleet.resources_waiting_at_tail_start} resources still waiting, fewer than R "
         "attempts per second reached the API: the handler's backoff (full jitter, 0.5 s "
-        "doubling to 8 s, `lambda/proxy_session_calls.py`) leaves the last resources asleep "
+        "doubling to 8 s, `lambda/chime_calls.py`) leaves the last resources asleep "
         "while the limit has room. That tail is the gap between the total and N / R.",
         "",
         "## How the figures are taken",
