@@ -141,7 +141,7 @@ def fabricated_results() -> Results:
         [0.35, 0.36, 0.34],
         [0.37, 0.36, 0.38],
         import_breakdown(
-            {"boto3": 90000, "crhelper": 1200, "crhelper_production": 800, "index": 20000},
+            {"boto3": 90000, "crhelper": 1200, "crhelper_adapter": 800, "index": 20000},
             {"boto3": 90000},
         ),
     )
