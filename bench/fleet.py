@@ -189,9 +189,24 @@ def measure_fleet(
     plan: Plan, workdir: Path, emulator: ChimeVoiceEmulator, sink: ResponseSink, asset_dir: Path
 ) -> Fleet:
     """Create N resources (no limit, warm-up), then update all N at once at R requests/s."""
+    return run_fleet(plan.fleet_size, plan.fleet_rate, workdir, emulator, sink, asset_dir)
+
+
+def run_fleet(
+    n: int,
+    rate: float,
+    workdir: Path,
+    emulator: ChimeVoiceEmulator,
+    sink: ResponseSink,
+    asset_dir: Path,
+    *,
+    timeout_seconds: float = 120.0,
+) -> Fleet:
+    """The fleet of ``n`` at ``rate``/s, each warm handler given ``timeout_seconds``."""
     from harness.lifecycle import CloudFormationStack
 
-    n, rate = plan.fleet_size, plan.fleet_rate
+    workdir = workdir / f"fleet-{n}-at-{rate:g}"
+    workdir.mkdir(parents=True, exist_ok=True)
     sessions = numbered_sessions(n)
     before = template_of(
         OURS, numbered_sessions(n, capabilities=("Voice",), expiry_minutes=60), workdir / "fleet-a"
@@ -206,7 +221,12 @@ def measure_fleet(
 
     log(f"fleet: starting {n} warm workers")
     with WarmRunner(
-        asset_dir, endpoint_url=emulator.endpoint_url, sink=sink, workers=n, workdir=workdir
+        asset_dir,
+        endpoint_url=emulator.endpoint_url,
+        sink=sink,
+        workers=n,
+        workdir=workdir,
+        timeout_seconds=timeout_seconds,
     ) as runner:
         stack = CloudFormationStack(runner, max_workers=n)
         created = stack.deploy(before, "fleet create")

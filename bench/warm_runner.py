@@ -42,8 +42,11 @@ class WarmRunner(LambdaRunner):
         sink: ResponseSink,
         workers: int,
         workdir: Path,
+        timeout_seconds: float = 120.0,
     ) -> None:
-        super().__init__(asset_dir, endpoint_url=endpoint_url, sink=sink)
+        super().__init__(
+            asset_dir, endpoint_url=endpoint_url, sink=sink, timeout_seconds=timeout_seconds
+        )
         self.workers = workers
         self.log_path = workdir / "warm-pool.log"
         self.socket_path = workdir / "warm-pool.sock"
