@@ -78,7 +78,13 @@ def _link_distributions(names: tuple[str, ...], prefix: str) -> Path:
 
 @dataclass
 class Invocation:
-    """One handler run: the request, what CloudFormation received, the logs and how it ended."""
+    """One handler run: the request, what CloudFormation received, the logs and how it ended.
+
+    ``exit_code`` is the runtime process's exit status; a negative one is the signal that ended
+    it (the runner's SIGTERM after the invocation ended, the Runtime API's SIGKILL at the
+    deadline). ``seconds`` is the whole cold start; ``init_seconds`` runs to the runtime's first
+    request for an invocation, ``duration_seconds`` from hand-out to the answer or the deadline.
+    """
 
     request: dict[str, Any]
     response: dict[str, Any] | None
@@ -175,7 +181,7 @@ class LambdaRunner:
                     str(self.runtime_dir),
                     str(self.client_dir),
                 ],
-                env={**self.env, **self._environment_env(api.address)},
+                env={**self.env, **self._execution_environment(api.address)},
                 cwd=self.asset_dir,
                 stdin=subprocess.DEVNULL,
                 stdout=output,
@@ -209,7 +215,7 @@ class LambdaRunner:
         )
 
     @staticmethod
-    def _environment_env(runtime_api: str) -> dict[str, str]:
+    def _execution_environment(runtime_api: str) -> dict[str, str]:
         """The variables that belong to one execution environment (one process here)."""
         day = datetime.now(UTC).strftime("%Y/%m/%d")
         return {
