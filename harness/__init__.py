@@ -4,6 +4,8 @@
 in-memory state and switchable faults (throttling, 5xx bursts, latency, resets, hangs).
 `harness.sts` serves STS's AssumeRole for the roles a test allows, issuing credentials whose
 access key id tells which role they came from.
+`harness.runtime_api` serves the Lambda Runtime API with real deadlines, and
+`harness.lambda_runner` runs the Lambda asset under AWS's runtime interface client against it.
 """
 
 import sys

@@ -1,50 +1,30 @@
-"""Runs one Lambda invocation the way the Python runtime does; started by harness.lifecycle.
+"""The Lambda Python runtime's bootstrap, as harness.lambda_runner starts it.
 
-Usage: python -I -S lambda_bootstrap.py ASSET_DIR RUNTIME_DIR TIMEOUT_SECONDS < event.json
+Usage: python -I -S lambda_bootstrap.py RUNTIME_DIR CLIENT_DIR, with the environment Lambda sets
+(``LAMBDA_TASK_ROOT``, ``_HANDLER``, ``AWS_LAMBDA_RUNTIME_API``, ...).
 
-Only ASSET_DIR (what the function ships) and RUNTIME_DIR (boto3 and its dependencies, which the
-Lambda runtime provides) are on sys.path: a module missing from the asset fails here as in AWS.
+Like AWS's ``/var/runtime/bootstrap.py`` it puts the function's folder first on ``sys.path`` and
+hands over to awslambdaric's main, which imports the handler and then asks the Runtime API for
+invocations until the process is stopped. ``python -I -S -m awslambdaric`` cannot stand in for
+it: isolated mode ignores PYTHONPATH, so awslambdaric would not be found. On the path, besides
+the standard library: LAMBDA_TASK_ROOT (what the function ships), RUNTIME_DIR (boto3 and its
+dependencies, which the Lambda runtime provides) and CLIENT_DIR (awslambdaric, simplejson,
+snapshot_restore_py), so a module missing from the asset fails here as in AWS.
 """
 
-import json
-import logging
+import importlib
+import os
 import sys
-import time
-import traceback
 
 
-class Context:
-    """The parts of the Lambda context object a handler uses."""
-
-    def __init__(self, timeout_seconds: float) -> None:
-        self._deadline = time.monotonic() + timeout_seconds
-        self.function_name = "ChimeProxySessionProvider-Handler"
-        self.aws_request_id = "00000000-0000-4000-8000-000000000000"
-
-    def get_remaining_time_in_millis(self) -> int:
-        """Milliseconds left before the invocation's deadline."""
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-
-def main() -> int:
-    """Import index from the asset, call its handler with the event from stdin."""
-    asset_dir, runtime_dir, timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
-    sys.path[:0] = [asset_dir, runtime_dir]
-    # The Lambda runtime gives the root logger a handler that writes to the function's log.
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("[%(levelname)s]\t%(asctime)s\t%(name)s\t%(message)s"))
-    logging.root.addHandler(handler)
-    event = json.loads(sys.stdin.read())
-    context = Context(timeout)
-    try:
-        import index  # imported from the asset at run time
-
-        index.handler(event, context)
-    except Exception:  # reported as the runtime would
-        print(json.dumps({"errorType": "Runtime.HandlerError", "trace": traceback.format_exc()}))
-        return 1
-    return 0
+def main() -> None:
+    """Set the path, then run awslambdaric as ``python -m awslambdaric $_HANDLER`` would."""
+    task_root = os.environ["LAMBDA_TASK_ROOT"]
+    sys.path[:0] = [task_root, *sys.argv[1:]]
+    # Imported by name once the path is set (awslambdaric ships no type information).
+    runtime_client = importlib.import_module("awslambdaric.__main__")
+    runtime_client.main([task_root, os.environ["_HANDLER"]])
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

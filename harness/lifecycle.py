@@ -1,11 +1,12 @@
 """A CloudFormation lifecycle driver for Custom::ChimeProxySessionSettings.
 
 It takes templates synthesized by the real CDK CLI (``harness.synth``), runs the handler from the
-cloud assembly's asset folder in a separate Python process (``LambdaRunner``) and sends the
-requests CloudFormation would send for a stack create, update, rollback and delete. Responses go to
-a local HTTPS server standing in for the presigned S3 ResponseURL (``ResponseSink``); the handler
-reaches the ChimeSDKVoice emulator through ``AWS_ENDPOINT_URL_CHIME_SDK_VOICE``, with no test
-hooks of its own.
+cloud assembly's asset folder in a separate Python process (``LambdaRunner``, in
+``harness.lambda_runner``: AWS's runtime interface client against a local Runtime API that enforces
+the function's deadline) and sends the requests CloudFormation would send for a stack create,
+update, rollback and delete. Responses go to a local HTTPS server standing in for the presigned S3
+ResponseURL (``ResponseSink``); the handler reaches the ChimeSDKVoice emulator through
+``AWS_ENDPOINT_URL_CHIME_SDK_VOICE``, with no test hooks of its own.
 
 The driver models what CloudFormation does with custom resources:
 - create: Create for each resource; if any fails, the stack rolls back with a Delete for every
@@ -20,137 +21,36 @@ Independent resources are sent concurrently, as CloudFormation does.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from importlib import metadata
-from pathlib import Path
 from typing import Any
 
-from harness.response_sink import ResponseSink
+from harness.lambda_runner import FUNCTION_ARN, Invocation, LambdaRunner
 
 RESOURCE_TYPE = "Custom::ChimeProxySessionSettings"
-BOOTSTRAP = Path(__file__).resolve().parent / "lambda_bootstrap.py"
 STACK_ID = (
     "arn:aws:cloudformation:us-east-1:123456789012:stack/ChimeProxySessionDemo/"
     "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 )
-FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:ChimeProxySessionProvider-Handler"
-# What the Lambda Python runtime provides besides the standard library.
-RUNTIME_DISTRIBUTIONS = (
-    "boto3",
-    "botocore",
-    "jmespath",
-    "python-dateutil",
-    "six",
-    "urllib3",
-    "s3transfer",
-)
+# The runner lives in harness.lambda_runner; its names stay importable from here.
+__all__ = [
+    "FUNCTION_ARN",
+    "CloudFormationStack",
+    "Invocation",
+    "LambdaRunner",
+    "LifecycleError",
+    "StackOperation",
+    "cfn_value",
+    "resource_properties",
+]
 
 
 class LifecycleError(RuntimeError):
     """The driver could not complete a request (e.g. the handler never answered)."""
-
-
-def _runtime_dir() -> Path:
-    """A folder holding only boto3 and its dependencies, linked from this environment."""
-    folder = Path(tempfile.mkdtemp(prefix="lambda-runtime-"))
-    for name in RUNTIME_DISTRIBUTIONS:
-        distribution = metadata.distribution(name)
-        tops: set[str] = set()
-        for entry in distribution.files or []:
-            first = Path(str(entry)).parts[0]
-            if first.endswith((".dist-info", ".egg-info")) or first in ("..", "__pycache__"):
-                continue
-            tops.add(first)
-        for top in sorted(tops):
-            source = Path(str(distribution.locate_file(top)))
-            target = folder / top
-            if source.exists() and not target.exists():
-                target.symlink_to(source)
-    return folder
-
-
-@dataclass
-class Invocation:
-    """One handler run: the request, the response CloudFormation received, and the logs."""
-
-    request: dict[str, Any]
-    response: dict[str, Any] | None
-    logs: str
-    exit_code: int
-    seconds: float
-
-
-class LambdaRunner:
-    """Runs the handler from an asset folder in a fresh process per invocation (a cold start)."""
-
-    def __init__(
-        self,
-        asset_dir: Path,
-        *,
-        endpoint_url: str,
-        sink: ResponseSink,
-        timeout_seconds: float = 120.0,
-        extra_env: Mapping[str, str] | None = None,
-    ) -> None:
-        self.asset_dir = asset_dir
-        self.sink = sink
-        self.timeout_seconds = timeout_seconds
-        self.runtime_dir = _runtime_dir()
-        self.env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "LANG": "C.UTF-8",
-            "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
-            "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
-            "AWS_SESSION_TOKEN": "fake-session-token",
-            "AWS_REGION": "us-east-1",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "AWS_LAMBDA_FUNCTION_NAME": "ChimeProxySessionProvider-Handler",
-            "AWS_ENDPOINT_URL_CHIME_SDK_VOICE": endpoint_url,
-            "SSL_CERT_FILE": sink.ca_file,
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-        self.env.update(extra_env or {})
-
-    def invoke(self, request: dict[str, Any], key: str) -> Invocation:
-        """Run the handler on ``request``; return what CloudFormation received under ``key``."""
-        started = time.monotonic()
-        finished = subprocess.run(  # fixed argv, no shell
-            [
-                sys.executable,
-                "-I",
-                "-S",
-                str(BOOTSTRAP),
-                str(self.asset_dir),
-                str(self.runtime_dir),
-                str(self.timeout_seconds),
-            ],
-            input=json.dumps(request),
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=self.timeout_seconds + 30,
-            check=False,
-        )
-        responses = self.sink.responses(key)
-        return Invocation(
-            request=request,
-            response=responses[-1] if responses else None,
-            logs=finished.stdout + finished.stderr,
-            exit_code=finished.returncode,
-            seconds=time.monotonic() - started,
-        )
 
 
 def cfn_value(value: Any) -> Any:
@@ -246,7 +146,7 @@ class CloudFormationStack:
         if invocation.response is None:
             raise LifecycleError(
                 f"{request_type} {logical_id}: the handler sent no response "
-                f"(exit code {invocation.exit_code}); its output:\n{invocation.logs}"
+                f"({invocation.summary}); its output:\n{invocation.logs}"
             )
         if self._on_invocation is not None:
             with self._lock:
