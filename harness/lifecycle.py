@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+import proxy_contract as contract
 from harness.lambda_runner import FUNCTION_ARN, Invocation, LambdaRunner
 
-RESOURCE_TYPE = "Custom::ChimeProxySessionSettings"
 STACK_ID = (
     "arn:aws:cloudformation:us-east-1:123456789012:stack/ChimeProxySessionDemo/"
     "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
@@ -73,7 +73,16 @@ def resource_properties(template: Mapping[str, Any]) -> dict[str, dict[str, Any]
     return {
         logical_id: cfn_value(resource.get("Properties", {}))
         for logical_id, resource in template["Resources"].items()
-        if resource["Type"] == RESOURCE_TYPE
+        if resource["Type"] in contract.SERVED_RESOURCE_TYPES
+    }
+
+
+def resource_types(template: Mapping[str, Any]) -> dict[str, str]:
+    """The resource type of each custom resource the function serves, by logical id."""
+    return {
+        logical_id: str(resource["Type"])
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] in contract.SERVED_RESOURCE_TYPES
     }
 
 
@@ -113,6 +122,8 @@ class CloudFormationStack:
         self.runner = runner
         self.max_workers = max_workers
         self.resources: dict[str, _Resource] = {}
+        # Every type a logical id has had in a template deployed so far.
+        self.types: dict[str, str] = {}
         self.history: list[StackOperation] = []
         self._on_invocation = on_invocation
         self._lock = threading.Lock()
@@ -135,7 +146,7 @@ class CloudFormationStack:
             "StackId": STACK_ID,
             "RequestId": str(uuid.uuid4()),
             "LogicalResourceId": logical_id,
-            "ResourceType": RESOURCE_TYPE,
+            "ResourceType": self.types[logical_id],
             "ResourceProperties": properties,
         }
         if physical_id is not None:
@@ -169,6 +180,7 @@ class CloudFormationStack:
         operation = StackOperation(name)
         self.history.append(operation)
         desired = resource_properties(template)
+        self.types.update(resource_types(template))
         creating = [lid for lid in desired if lid not in self.resources]
         updating = [
             lid
