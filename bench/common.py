@@ -43,7 +43,8 @@ RESOURCE_LIMIT_CONTEXT: Final = "@aws-cdk/core:stackResourceLimit"
 CFN_RESOURCE_LIMIT: Final = 500
 CFN_TEMPLATE_BYTES_LIMIT: Final = 1_000_000  # a template uploaded through S3, as CDK does
 FUNCTION_TYPE: Final = "AWS::Lambda::Function"
-POLICY_TYPE: Final = "AWS::IAM::Policy"
+# Inline and managed policies both count: ours holds its statements in one managed policy.
+POLICY_TYPES: Final = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -69,6 +70,9 @@ class Plan:
     cold_start_runs: int
     fleet_size: int
     fleet_rate: float
+    # Measure 8: (N, R) points simulated on a virtual clock, and points run with real processes.
+    scale_grid: tuple[tuple[int, float], ...]
+    scale_real: tuple[tuple[int, float], ...]
 
 
 FULL_PLAN: Final = Plan(
@@ -79,6 +83,8 @@ FULL_PLAN: Final = Plan(
     cold_start_runs=21,
     fleet_size=200,
     fleet_rate=20.0,
+    scale_grid=tuple((n, rate) for n in (50, 200, 494) for rate in (1.0, 5.0, 20.0)),
+    scale_real=((60, 1.0),),
 )
 QUICK_PLAN: Final = Plan(
     quick=True,
@@ -88,6 +94,8 @@ QUICK_PLAN: Final = Plan(
     cold_start_runs=3,
     fleet_size=20,
     fleet_rate=10.0,
+    scale_grid=((20, 2.0), (494, 1.0)),
+    scale_real=((8, 2.0),),
 )
 
 

@@ -68,6 +68,7 @@ class Fleet:
     throttled: int
     attempts_per_resource: AttemptsPerResource
     invocation_seconds: InvocationSeconds
+    invocation_seconds_total: float
     attempts_per_second: tuple[int, ...]
     successes_per_second: tuple[int, ...]
     seconds_below_rate_before_last_success: int
@@ -175,6 +176,7 @@ def fleet(n: int, rate: float, update: Update) -> Fleet:
             p90=round(percentile(durations, 0.9), 3),
             max=round(max(durations), 3),
         ),
+        invocation_seconds_total=round(sum(durations), 1),
         attempts_per_second=tuple(attempts_per_second),
         successes_per_second=tuple(successes_per_second),
         seconds_below_rate_before_last_success=starved,

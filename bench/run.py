@@ -45,6 +45,7 @@ from bench.common import (
 )
 from bench.fleet import measure_fleet
 from bench.report import Results, render_markdown, results_json, targets
+from bench.scale import measure_scale
 from bench.synth_time import measure_synth_time
 from bench.template_size import measure_assets, measure_templates
 
@@ -117,6 +118,9 @@ def run(plan: Plan, out: Path) -> Results:
             log("7: fleet")
             fleet = measure_fleet(plan, workdir, emulator, sink, asset_dir)
             sections.done("fleet")
+            log("8: scale")
+            scale = measure_scale(plan, workdir, emulator, sink, asset_dir, fleet)
+            sections.done("scale")
 
     results = Results(
         machine=replace(
@@ -134,12 +138,14 @@ def run(plan: Plan, out: Path) -> Results:
         cold_start=cold_start,
         api_calls=api_calls,
         fleet=fleet,
+        scale=scale,
         targets=targets(
             bytes_per_resource=sizes.bytes_per_resource,
             functions_and_policies=sizes.functions_and_policies,
             cold_start=cold_start,
             api_calls=api_calls,
             fleet=fleet,
+            scale=scale,
         ),
     )
     (out / "results.json").write_text(results_json(results))

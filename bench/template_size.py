@@ -18,7 +18,7 @@ from bench.common import (
     FUNCTION_TYPE,
     KINDS,
     OURS,
-    POLICY_TYPE,
+    POLICY_TYPES,
     THEIRS,
     BenchError,
     Pair,
@@ -133,7 +133,7 @@ def template_figures(synthesized: Synthesized, synth_error: str | None) -> Templ
     """Bytes as CDK wrote them, resources, functions, IAM policies and their statements."""
     size = synthesized.template_path.stat().st_size
     resources = len(synthesized.template["Resources"])
-    policies = synthesized.resources_of(POLICY_TYPE)
+    policies = [policy for kind in POLICY_TYPES for policy in synthesized.resources_of(kind)]
     within = resources <= CFN_RESOURCE_LIMIT and size <= CFN_TEMPLATE_BYTES_LIMIT
     return TemplateFigures(
         synth_error=synth_error,

@@ -16,6 +16,7 @@ from bench.cold_start import cold_start, import_breakdown
 from bench.common import OURS, QUICK_PLAN, THEIRS, Machine, Pair
 from bench.fleet import Update, fleet
 from bench.report import Results, targets
+from bench.scale import Agreement, Scale, real_row, virtual_row
 from bench.synth_time import synth_time
 from bench.template_size import (
     AssetFigures,
@@ -25,6 +26,7 @@ from bench.template_size import (
     bytes_per_resource,
     functions_and_policies,
 )
+from bench.virtual_fleet import HandlerOutcome
 from chime_proxy_session import RESOURCE_TYPE
 
 STARTED = datetime(2026, 1, 1, tzinfo=UTC)
@@ -160,6 +162,16 @@ def fabricated_results() -> Results:
         ]
     )
     fleet_figures = fleet(4, 2.0, fleet_update())
+    full_stack = virtual_row(494, 1.0, [HandlerOutcome(True, 500.0, 40)] * 494)
+    scale_figures = Scale(
+        budget_seconds=892.0,
+        simulated_latency=0.01,
+        target="every resource succeeds, total <= 1.25x N/R",
+        rows=(full_stack,),
+        real_rows=(real_row(fleet_figures, fleet_figures.invocation_seconds_total),),
+        agreement=(Agreement(4, 2.0, real_ratio=1.2, virtual_ratio=1.1, difference=0.083),),
+        met=full_stack.met,
+    )
     return Results(
         machine=Machine(
             arch="x86_64",
@@ -191,11 +203,13 @@ def fabricated_results() -> Results:
         cold_start=cold,
         api_calls=calls,
         fleet=fleet_figures,
+        scale=scale_figures,
         targets=targets(
             bytes_per_resource=per_resource,
             functions_and_policies=shape,
             cold_start=cold,
             api_calls=calls,
             fleet=fleet_figures,
+            scale=scale_figures,
         ),
     )

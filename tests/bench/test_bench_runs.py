@@ -80,7 +80,7 @@ def test_templates_grow_with_n_and_ours_keeps_one_function(results: dict[str, An
     shape = results["functions_and_policies"]
     for n in sizes:
         assert shape[OURS][n]["lambda_functions"] == 1
-        assert shape[OURS][n]["iam_policies"] == 2  # the log policy and the Chime policy
+        assert shape[OURS][n]["iam_policies"] == 1  # one managed policy: logs and Chime
         assert shape[THEIRS][n]["lambda_functions"] == 1
         assert shape[THEIRS][n]["iam_policies"] == int(n)  # one policy per AwsCustomResource
     assert shape["met"] is True

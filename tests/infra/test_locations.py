@@ -51,6 +51,7 @@ def template() -> Template:
 
 
 def properties(template: Template, prefix: str) -> dict[str, Any]:
+    found: dict[str, Any]
     (found,) = [
         resource["Properties"]
         for logical_id, resource in template.find_resources(contract.SETTINGS_RESOURCE_TYPE).items()
