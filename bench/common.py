@@ -44,6 +44,9 @@ CFN_RESOURCE_LIMIT: Final = 500
 CFN_TEMPLATE_BYTES_LIMIT: Final = 1_000_000  # a template uploaded through S3, as CDK does
 FUNCTION_TYPE: Final = "AWS::Lambda::Function"
 # Inline and managed policies both count: ours holds its statements in one managed policy.
+# The explicit environment of the pinned stacks.
+PINNED_ACCOUNT: Final = "111111111111"
+PINNED_REGION: Final = "us-east-1"
 POLICY_TYPES: Final = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy")
 
 T = TypeVar("T")
@@ -226,8 +229,14 @@ def _add_aws_custom_resource(stack: cdk.Stack, session: Session) -> None:
     )
 
 
-def build_stack(app: cdk.App, kind: str, sessions: Sequence[Session]) -> cdk.Stack:
-    """One stack with a ``kind`` construct (OURS or THEIRS) per session."""
+def build_stack(
+    app: cdk.App, kind: str, sessions: Sequence[Session], *, pinned: bool = False
+) -> cdk.Stack:
+    """One stack with a ``kind`` construct (OURS or THEIRS) per session.
+
+    ``pinned`` gives the stack an explicit ``env`` (account and region), as pipelines deploy;
+    otherwise it is environment-agnostic.
+    """
     import aws_cdk as cdk
 
     if kind not in KINDS:
@@ -235,7 +244,8 @@ def build_stack(app: cdk.App, kind: str, sessions: Sequence[Session]) -> cdk.Sta
     library_on_path()
     from chime_proxy_session import Capability, ProxySessionSettings
 
-    stack = cdk.Stack(app, STACK_NAME)
+    env = cdk.Environment(account=PINNED_ACCOUNT, region=PINNED_REGION) if pinned else None
+    stack = cdk.Stack(app, STACK_NAME, env=env)
     for session in sessions:
         if kind == THEIRS:
             _add_aws_custom_resource(stack, session)
@@ -290,7 +300,12 @@ class SynthFailed(Exception):
 
 
 def synthesize(
-    kind: str, sessions: Sequence[Session], outdir: Path, *, lift_resource_limit: bool = False
+    kind: str,
+    sessions: Sequence[Session],
+    outdir: Path,
+    *,
+    lift_resource_limit: bool = False,
+    pinned: bool = False,
 ) -> Synthesized:
     """Build one App and Stack and synthesize it in this process, as ``cdk synth`` would."""
     import aws_cdk as cdk
@@ -299,7 +314,7 @@ def synthesize(
     if lift_resource_limit:
         context[RESOURCE_LIMIT_CONTEXT] = 0  # 0 turns CDK's 500-resource check off
     app = cdk.App(outdir=str(outdir), context=context)
-    build_stack(app, kind, sessions)
+    build_stack(app, kind, sessions, pinned=pinned)
     try:
         assembly = app.synth()
     except RuntimeError as error:  # jsii raises the JavaScript error as a RuntimeError

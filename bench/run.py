@@ -132,6 +132,7 @@ def run(plan: Plan, out: Path) -> Results:
         plan=plan,
         templates=sizes.templates,
         bytes_per_resource=sizes.bytes_per_resource,
+        bytes_per_resource_pinned=sizes.bytes_per_resource_pinned,
         functions_and_policies=sizes.functions_and_policies,
         assets=assets,
         synth_time=synth_time,
@@ -141,6 +142,7 @@ def run(plan: Plan, out: Path) -> Results:
         scale=scale,
         targets=targets(
             bytes_per_resource=sizes.bytes_per_resource,
+            bytes_per_resource_pinned=sizes.bytes_per_resource_pinned,
             functions_and_policies=sizes.functions_and_policies,
             cold_start=cold_start,
             api_calls=api_calls,

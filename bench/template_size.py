@@ -100,6 +100,8 @@ class TemplateSizes:
 
     templates: Pair[Mapping[int, TemplateFigures]]
     bytes_per_resource: BytesPerResource
+    # The same slope in a stack with an explicit env (account and region), at the two ends.
+    bytes_per_resource_pinned: BytesPerResource
     functions_and_policies: FunctionsAndPolicies
 
 
@@ -299,13 +301,37 @@ def measure_templates(plan: Plan, workdir: Path) -> tuple[TemplateSizes, Pair[Sy
         kind: resource_cost(figures[kind], parsed[kind][ends[0]], parsed[kind][ends[1]])
         for kind in KINDS
     }
+    pinned = {kind: _pinned_cost(kind, ends, workdir) for kind in KINDS}
     templates = Pair.of(figures)
     sizes = TemplateSizes(
         templates=templates,
         bytes_per_resource=bytes_per_resource(costs[OURS], costs[THEIRS]),
+        bytes_per_resource_pinned=bytes_per_resource(pinned[OURS], pinned[THEIRS]),
         functions_and_policies=functions_and_policies(templates),
     )
     return sizes, Pair.of(smallest)
+
+
+def _pinned_cost(kind: str, ends: tuple[int, int], workdir: Path) -> ResourceCost:
+    """The cost per resource between the two ends, in a stack with an explicit env."""
+    figures: dict[int, TemplateFigures] = {}
+    parsed: dict[int, dict[str, Any]] = {}
+    for n in ends:
+        outdir = workdir / f"pinned-{kind}-{n}"
+        synth_error = None
+        try:
+            synthesized = synthesize(kind, numbered_sessions(n), outdir, pinned=True)
+        except SynthFailed as error:
+            synth_error = str(error)
+            synthesized = synthesize(
+                kind, numbered_sessions(n), outdir, lift_resource_limit=True, pinned=True
+            )
+        figures[n] = template_figures(synthesized, synth_error)
+        parsed[n] = synthesized.template
+        shutil.rmtree(outdir, ignore_errors=True)
+    cost = resource_cost(figures, parsed[ends[0]], parsed[ends[1]])
+    log(f"template {kind} with env: {cost.bytes_per_resource:,.1f} bytes per resource")
+    return cost
 
 
 def asset_figures(folder: Path) -> AssetFigures:

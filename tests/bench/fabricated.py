@@ -197,6 +197,7 @@ def fabricated_results() -> Results:
         plan=QUICK_PLAN,
         templates=templates,
         bytes_per_resource=per_resource,
+        bytes_per_resource_pinned=per_resource,
         functions_and_policies=shape,
         assets=Assets(ours_asset, theirs_asset, ratio_zipped=0.281, ratio_unzipped=0.519),
         synth_time=synth_time({OURS: {1: [5.0, 6.0]}, THEIRS: {1: [5.0, 5.0]}}, 2),
@@ -206,6 +207,7 @@ def fabricated_results() -> Results:
         scale=scale_figures,
         targets=targets(
             bytes_per_resource=per_resource,
+            bytes_per_resource_pinned=per_resource,
             functions_and_policies=shape,
             cold_start=cold,
             api_calls=calls,
