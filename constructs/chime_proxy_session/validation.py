@@ -30,6 +30,9 @@ class ProxySessionSettingsError(ValueError):
 
 
 _MAX_ECHO = 80
+# CloudFormation resolves a dynamic reference ({{resolve:secretsmanager:...}}) before the handler
+# sees the value: checked then, not at synth.
+DYNAMIC_REFERENCE = "{{resolve:"
 
 
 def _echo(value: object) -> str:
@@ -197,7 +200,7 @@ def validate_external_id(path: str, external_id: object, role_arn: str | None) -
         )
     if not isinstance(external_id, str):
         raise _fail(path, "external_id must be a string or token (its value is not shown).")
-    if Token.is_unresolved(external_id):
+    if Token.is_unresolved(external_id) or external_id.startswith(DYNAMIC_REFERENCE):
         return external_id
     low, high = contract.EXTERNAL_ID_MIN_LENGTH, contract.EXTERNAL_ID_MAX_LENGTH
     if low <= len(external_id) <= high and re.fullmatch(contract.EXTERNAL_ID_PATTERN, external_id):

@@ -266,3 +266,89 @@ def test_no_wildcard_action_and_no_wildcard_chime_resource(synthesized: Synthesi
                 assert all(":vc/" in resource for resource in resources), resources
     # Demo: Update + Delete; mix: Update + Delete.
     assert chime_statements == 4
+
+
+# The six packs, on the provider configured as the README's "Compliance" section shows.
+
+README = REPO / "README.md"
+ACKNOWLEDGMENT_ROW = re.compile(r"^\| `(?P<id>[A-Za-z.]+::[^`]+)` \| (?P<where>[^|]+) \|", re.M)
+
+
+def _compliance_section() -> str:
+    text = README.read_text()
+    return text.split("\n## Compliance\n", 1)[1].split("\n## ", 1)[0]
+
+
+def _compliance_code() -> str:
+    block = re.search(r"^```python\n(.*?)^```$", _compliance_section(), re.M | re.S)
+    assert block is not None, "the Compliance section has no Python example"
+    return block.group(1)
+
+
+def _run_compliance_example(outdir: Path, code: str) -> dict[str, Any]:
+    """Run the README's example with its app writing to ``outdir``; return its namespace."""
+    code = code.replace(
+        "app = App()",
+        "app = App(outdir=OUTDIR, context={'@aws-cdk/core:validationReportJson': True})",
+    )
+    assert "OUTDIR" in code
+    namespace: dict[str, Any] = {"OUTDIR": str(outdir)}
+    exec(compile(code, str(README), "exec"), namespace)  # noqa: S102 - the README's own example
+    return namespace
+
+
+@pytest.fixture(scope="module")
+def compliant(tmp_path_factory: pytest.TempPathFactory) -> tuple[cdk.App, Path]:
+    """The README's compliance example, synthesized with the six packs attached."""
+    outdir = tmp_path_factory.mktemp("compliant")
+    namespace = _run_compliance_example(outdir, _compliance_code())
+    app = namespace["app"]
+    assert isinstance(app, cdk.App)
+    return app, outdir
+
+
+def test_six_packs_report_no_unacknowledged_finding(compliant: tuple[cdk.App, Path]) -> None:
+    app, outdir = compliant
+    report = outdir / "validation-report.json"
+    violations = _violations(json.loads(report.read_text())) if report.exists() else []
+    assert violations == []
+    assert list(outdir.glob("RegulatedTelephony.template.json"))
+    assert "ServerlessChecks(app)" in _compliance_code()  # and the five others, by name below
+    for pack in ("AwsSolutions", "HIPAASecurity", "NIST80053R4", "NIST80053R5", "PCIDSS321"):
+        assert f"{pack}Checks(app)" in _compliance_code()
+    assert app.node.try_find_child("RegulatedTelephony") is not None
+
+
+def test_the_acknowledgments_are_exactly_the_readmes_table(
+    compliant: tuple[cdk.App, Path],
+) -> None:
+    app, _ = compliant
+    table = {row["id"]: row["where"] for row in ACKNOWLEDGMENT_ROW.finditer(_compliance_section())}
+    acknowledged = _acknowledgments(app)
+    assert set(acknowledged) == set(table)
+    for rule, reason in acknowledged.items():
+        assert len(reason) >= 40, f"{rule}: the reason is too thin: {reason!r}"
+
+
+def test_the_packs_are_live_on_the_compliance_example(tmp_path: Path) -> None:
+    """Without the dead-letter queue's acknowledgment, synth fails on that one finding."""
+    code = _compliance_code()
+    start = code.index("Validations.of(dead_letters).acknowledge(")
+    end = code.index("provider = ProxySessionProvider(")
+    with pytest.raises(RuntimeError, match=r"Validation ?[Ff]ailed"):
+        _run_compliance_example(tmp_path, code[:start] + code[end:])
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    rules = {
+        violation["ruleName"]
+        for plugin in report["pluginReports"]
+        for violation in plugin.get("violations", [])
+    }
+    assert rules == {"Serverless-SQSRedrivePolicy"}
+
+
+def test_the_compliant_template_passes_cfn_lint(compliant: tuple[cdk.App, Path]) -> None:
+    _, outdir = compliant
+    (template,) = outdir.glob("RegulatedTelephony.template.json")
+    matches = lint_file(template, config=ManualArgs(regions=LINT_REGIONS))
+    problems = [f"{m.rule.id} {m.message}" for m in matches if m.rule.id[0] in "EW"]
+    assert problems == []
