@@ -190,6 +190,7 @@ def fabricated_results() -> Results:
                 "cold_start": 3.0,
                 "api_calls": 4.0,
                 "fleet": 5.0,
+                "scale": 6.0,
             },
             load_average_at_end=(2.0, 1.0, 0.5),
             bench_seconds=10.0,
