@@ -19,7 +19,7 @@ from bench.common import (
     json_object,
 )
 from bench.fleet import FLEET_TARGET, Fleet
-from bench.scale import SCALE_TARGET, Scale
+from bench.scale import SCALE_TARGET, Scale, scale_markdown
 from bench.synth_time import SynthTime
 from bench.template_size import (
     AssetFigures,
@@ -357,34 +357,7 @@ def render_markdown(results: Results) -> str:
         "doubling to 8 s, `lambda/chime_calls.py`) leaves the last resources asleep "
         "while the limit has room. That tail is the gap between the total and N / R.",
         "",
-        "## Scale: a full stack against a slow API",
-        "",
-        f"Each handler's API budget is the default timeout less the response reserve "
-        f"({scale.budget_seconds:g} s); backoff is full jitter, 0.5 s doubling to 8 s. Virtual "
-        f"clock: the handler's own `call_with_retries` against the emulator's own token bucket, "
-        f"{scale.simulated_latency * 1000:g} ms per attempt, all N invoked at once. Real "
-        "processes: warm handler processes from the asset against the emulator over HTTP. "
-        "Function-seconds add up every invocation's duration (what Lambda bills).",
-        "",
-        "| N | R (req/s) | run | succeeded | total | N / R | ratio | function-seconds | attempts |",
-        "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-        *(
-            f"| {row.resources} | {row.rate_limit_per_second:g} | {row.mode} | "
-            f"{row.succeeded} | {row.total_seconds:,.1f} s | {row.ideal_seconds:,.1f} s | "
-            f"{_ratio(row.ratio)} | {row.function_seconds:,.0f} | {row.attempts:,} |"
-            for row in (*scale.rows, *scale.real_rows)
-        ),
-        "",
-        "Real processes against the virtual clock at the same points (ratio to N / R):",
-        "",
-        "| N | R (req/s) | real | virtual | difference |",
-        "| ---: | ---: | ---: | ---: | ---: |",
-        *(
-            f"| {item.resources} | {item.rate_limit_per_second:g} | {_ratio(item.real_ratio)} | "
-            f"{_ratio(item.virtual_ratio)} | {item.difference:.1%} |"
-            for item in scale.agreement
-        ),
-        "",
+        *scale_markdown(scale),
         "## How the figures are taken",
         "",
         "- Template bytes: one App and Stack per N, synthesized in one process with `app.synth()` "

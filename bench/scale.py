@@ -180,3 +180,41 @@ def measure_scale(
             if (row.resources, row.rate_limit_per_second) == (FULL_STACK, 1.0)
         ),
     )
+
+
+def _ratio(value: float) -> str:
+    return f"{value:.2f}x"
+
+
+def scale_markdown(scale: Scale) -> list[str]:
+    """The Scale section of results.md: the table and the real-versus-virtual agreement."""
+    return [
+        "## Scale: a full stack against a slow API",
+        "",
+        "Each handler's API budget is the default timeout less the response reserve "
+        f"({scale.budget_seconds:g} s); backoff is full jitter, 0.5 s doubling to 8 s. "
+        "Virtual clock: the handler's own `call_with_retries` against the emulator's own token "
+        f"bucket, {scale.simulated_latency * 1000:g} ms per attempt, all N invoked at once. Real "
+        "processes: warm handler processes from the asset against the emulator over HTTP. "
+        "Function-seconds add up every invocation's duration (what Lambda bills).",
+        "",
+        "| N | R (req/s) | run | succeeded | total | N / R | ratio | function-seconds | attempts |",
+        "| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *(
+            f"| {row.resources} | {row.rate_limit_per_second:g} | {row.mode} | "
+            f"{row.succeeded} | {row.total_seconds:,.1f} s | {row.ideal_seconds:,.1f} s | "
+            f"{_ratio(row.ratio)} | {row.function_seconds:,.0f} | {row.attempts:,} |"
+            for row in (*scale.rows, *scale.real_rows)
+        ),
+        "",
+        "Real processes against the virtual clock at the same points (ratio to N / R):",
+        "",
+        "| N | R (req/s) | real | virtual | difference |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+        *(
+            f"| {item.resources} | {item.rate_limit_per_second:g} | "
+            f"{_ratio(item.real_ratio)} | {_ratio(item.virtual_ratio)} | {item.difference:.1%} |"
+            for item in scale.agreement
+        ),
+        "",
+    ]

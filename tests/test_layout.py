@@ -33,3 +33,15 @@ def test_lambda_folder_ships_only_handler_modules() -> None:
         path.name for path in (REPO / "lambda").iterdir() if path.name != "__pycache__"
     )
     assert shipped == list(HANDLER_MODULES)
+
+
+def test_no_module_over_400_lines() -> None:
+    """A module that grows past 400 lines is usually two modules (STYLE.md)."""
+    roots = ("constructs", "lambda", "harness", "bench")
+    long = {
+        str(path.relative_to(REPO)): count
+        for root in roots
+        for path in (REPO / root).rglob("*.py")
+        if (count := len(path.read_text().splitlines())) > 400
+    }
+    assert long == {}
