@@ -138,7 +138,7 @@ def test_fleet_all_succeed(results: dict[str, Any]) -> None:
 
 
 def test_every_target_has_a_verdict(results: dict[str, Any]) -> None:
-    assert len(results["targets"]) == 5
+    assert len(results["targets"]) == 7
     for item in results["targets"]:
         assert isinstance(item["met"], bool)
         assert item["result"]

@@ -33,12 +33,6 @@ def emulator() -> Iterator[ChimeVoiceEmulator]:
         yield running
 
 
-@pytest.fixture(scope="session")
-def sink() -> Iterator[ResponseSink]:
-    with ResponseSink() as running:
-        yield running
-
-
 @pytest.fixture
 def emu(emulator: ChimeVoiceEmulator, assemblies: dict[str, Assembly]) -> ChimeVoiceEmulator:
     """The emulator, emptied, with the voice connector and every session id of the apps seeded."""

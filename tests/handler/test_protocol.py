@@ -165,16 +165,18 @@ def test_init_failure_is_reported_to_cloudformation(sink: ResponseSink) -> None:
     request = event("Create", sink.url_for(key))
     script = (
         "import json, sys, index\n"
-        "class Ctx:\n"
-        "    def get_remaining_time_in_millis(self): return 30000\n"
-        "index.handler(json.loads(sys.argv[1]), Ctx())\n"
+        "from tests.helpers import LambdaContext\n"
+        "index.handler(json.loads(sys.argv[1]), LambdaContext(timeout_seconds=30))\n"
     )
     env = {
         key_: value
         for key_, value in os.environ.items()
         if key_ not in ("AWS_REGION", "AWS_DEFAULT_REGION")
     }
-    env.update(PYTHONPATH=str(LAMBDA_DIR), SSL_CERT_FILE=sink.ca_file)
+    env.update(
+        PYTHONPATH=os.pathsep.join([str(LAMBDA_DIR), str(LAMBDA_DIR.parent)]),
+        SSL_CERT_FILE=sink.ca_file,
+    )
     subprocess.run(
         [sys.executable, "-c", script, json.dumps(request)],
         env=env,

@@ -44,7 +44,7 @@ CONSUMER_APP = textwrap.dedent(
     import chime_proxy_session
     from aws_cdk import aws_chime as chime
     from chime_proxy_session import Capability, ProxySessionSettings
-    from chime_proxy_session.provider import HANDLER_DIR
+    from chime_proxy_session.contract import HANDLER_DIR
 
     app = cdk.App()
     stack = cdk.Stack(app, "ConsumerTelephony")
@@ -163,6 +163,7 @@ def test_wheel_holds_the_package_the_handler_and_py_typed(wheel: Path) -> None:
     package = {name for name in names if name.startswith("chime_proxy_session/")}
     assert package == {
         "chime_proxy_session/__init__.py",
+        "chime_proxy_session/asset.py",
         "chime_proxy_session/provider.py",
         "chime_proxy_session/py.typed",
         "chime_proxy_session/contract.py",
