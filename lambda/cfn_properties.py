@@ -21,6 +21,7 @@ _PROXY_SESSION_ID: Final = re.compile(contract.PROXY_SESSION_ID_PATTERN)
 _WHOLE_NUMBER: Final = re.compile(r"\s*([+-]?)(\d+)\s*")
 _ROLE_ARN: Final = re.compile(contract.ROLE_ARN_PATTERN)
 _EXTERNAL_ID: Final = re.compile(contract.EXTERNAL_ID_PATTERN)
+_E164: Final = re.compile(contract.E164_PATTERN)
 
 
 class InvalidPropertiesError(ValueError):
@@ -126,12 +127,12 @@ def parse_capabilities(value: object) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def parse_expiry_minutes(value: object) -> int | None:
+def parse_expiry_minutes(value: object, name: str = contract.EXPIRY_MINUTES) -> int | None:
     """Validate ExpiryMinutes: absent (leave the expiry as it is) or a whole number >= 1.
 
-    CloudFormation delivers numbers as strings ("60"); plain integers are accepted too.
+    CloudFormation delivers numbers as strings ("60"); plain integers are accepted too. ``name``
+    is the property's, for messages (DefaultSessionExpiryMinutes reads the same way).
     """
-    name = contract.EXPIRY_MINUTES
     if value is None:
         return None
     minutes: int
@@ -152,7 +153,7 @@ def parse_expiry_minutes(value: object) -> int | None:
                     f"{len(digits)}-digit negative number. Omit it to leave the session's "
                     "expiry as it is."
                 )
-            raise _expiry_too_large(len(digits))
+            raise _expiry_too_large(name, len(digits))
         minutes = int(sign + digits)
     else:
         raise InvalidPropertiesError(
@@ -165,23 +166,23 @@ def parse_expiry_minutes(value: object) -> int | None:
             "Omit it to leave the session's expiry as it is."
         )
     if minutes > contract.EXPIRY_MINUTES_HARD_MAX:
-        raise _expiry_too_large(len(str(minutes)))
+        raise _expiry_too_large(name, len(str(minutes)))
     return minutes
 
 
-def _expiry_too_large(digit_count: int) -> InvalidPropertiesError:
+def _expiry_too_large(name: str, digit_count: int) -> InvalidPropertiesError:
     # The digits are counted, not echoed: a long number would be masked as a phone number.
     return InvalidPropertiesError(
-        f"{contract.EXPIRY_MINUTES} is too large: a {digit_count}-digit number of minutes, above "
+        f"{name} is too large: a {digit_count}-digit number of minutes, above "
         f"{contract.EXPIRY_MINUTES_HARD_MAX:,}; the service documents "
         f"{contract.EXPIRY_MINUTES_DOCUMENTED_MAX} minutes (12 hours) as the maximum."
     )
 
 
-def parse_removal_policy(value: object) -> str:
-    """Validate RemovalPolicy: Retain or Destroy; absent means the default (Retain)."""
+def parse_removal_policy(value: object, default: str = contract.DEFAULT_REMOVAL_POLICY) -> str:
+    """Validate RemovalPolicy: Retain or Destroy; absent means ``default``."""
     if value is None:
-        return contract.DEFAULT_REMOVAL_POLICY
+        return default
     if not isinstance(value, str) or value not in contract.REMOVAL_POLICIES:
         raise InvalidPropertiesError(
             f"{contract.REMOVAL_POLICY} must be {contract.RETAIN!r} or {contract.DESTROY!r}, "
@@ -190,7 +191,7 @@ def parse_removal_policy(value: object) -> str:
     return value
 
 
-def removal_policy_of(properties: object) -> str:
+def removal_policy_of(properties: object, default: str = contract.DEFAULT_REMOVAL_POLICY) -> str:
     """Return the RemovalPolicy of a Delete request, validating only that property.
 
     A null RemovalPolicy counts as absent here (the default): a Retain Delete then makes no call,
@@ -201,7 +202,7 @@ def removal_policy_of(properties: object) -> str:
         raise InvalidPropertiesError(
             f"ResourceProperties must be an object of properties, got {echo(properties)}."
         )
-    return parse_removal_policy(properties.get(contract.REMOVAL_POLICY))
+    return parse_removal_policy(properties.get(contract.REMOVAL_POLICY), default)
 
 
 @dataclass(frozen=True)
@@ -279,3 +280,15 @@ def parse_location(properties: Mapping[Any, Any]) -> Location:
         role_arn=role_arn,
         external_id=parse_external_id(properties.get(contract.EXTERNAL_ID), role_arn),
     )
+
+
+def parse_e164(name: str, value: object) -> str:
+    """Validate a phone number in E.164 ("+" and 2 to 15 digits). Its value is never echoed:
+    phone numbers are personal data, and a Reason lands in CloudFormation's events."""
+    if not isinstance(value, str) or not _E164.fullmatch(value):
+        kind = "a string" if isinstance(value, str) else f"a {type(value).__name__}"
+        raise InvalidPropertiesError(
+            f"{name} is not an E.164 phone number ({kind}; its value is not shown): expected a "
+            "'+' and 2 to 15 digits, e.g. +12065550100."
+        )
+    return value

@@ -26,6 +26,7 @@ from botocore.exceptions import ClientError
 
 import proxy_contract as contract
 from cfn_properties import Location
+from cfn_request import CfnRequest
 from chime_calls import (
     CONNECT_TIMEOUT_SECONDS,
     READ_TIMEOUT_SECONDS,
@@ -206,3 +207,16 @@ class ClientFactory:
         with self._lock:
             self._credentials[key] = credentials
         return credentials
+
+
+def client_for(
+    request: CfnRequest,
+    location: Location,
+    clients: ClientFactory,
+    *,
+    deadline: float,
+    policy: RetryPolicy,
+) -> ChimeSDKVoiceClient:
+    """The client for a resource's location; an assumed role's session names the resource."""
+    session_name = role_session_name(request.stack_id, request.logical_resource_id)
+    return clients.chime(location, session_name=session_name, deadline=deadline, policy=policy)

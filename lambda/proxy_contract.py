@@ -14,6 +14,8 @@ from typing import Final
 
 # Resource types -----------------------------------------------------------------------------
 SETTINGS_RESOURCE_TYPE: Final = "Custom::ChimeProxySessionSettings"
+VOICE_CONNECTOR_PROXY_RESOURCE_TYPE: Final = "Custom::ChimeVoiceConnectorProxy"
+PROXY_SESSION_RESOURCE_TYPE: Final = "Custom::ChimeProxySession"
 # Every resource type the one function per stack serves; the handler dispatches on these.
 SERVED_RESOURCE_TYPES: Final = (SETTINGS_RESOURCE_TYPE,)
 
@@ -54,6 +56,65 @@ SETTINGS_ATTRIBUTES: Final = (
     ATTR_UPDATED_TIMESTAMP,
 )
 
+# Properties of Custom::ChimeVoiceConnectorProxy (with VOICE_CONNECTOR_ID, REMOVAL_POLICY and the
+# location properties) --------------------------------------------------------------------------
+DEFAULT_SESSION_EXPIRY_MINUTES: Final = "DefaultSessionExpiryMinutes"
+PHONE_NUMBER_POOL_COUNTRIES: Final = "PhoneNumberPoolCountries"
+FALL_BACK_PHONE_NUMBER: Final = "FallBackPhoneNumber"
+DISABLED: Final = "Disabled"
+VOICE_CONNECTOR_PROXY_PROPERTIES: Final = (
+    VOICE_CONNECTOR_ID,
+    DEFAULT_SESSION_EXPIRY_MINUTES,
+    PHONE_NUMBER_POOL_COUNTRIES,
+    FALL_BACK_PHONE_NUMBER,
+    DISABLED,
+    REMOVAL_POLICY,
+    *LOCATION_PROPERTIES,
+)
+# Attributes of Custom::ChimeVoiceConnectorProxy: what the service reports back.
+ATTR_DEFAULT_SESSION_EXPIRY_MINUTES: Final = "DefaultSessionExpiryMinutes"
+ATTR_PHONE_NUMBER_COUNTRIES: Final = "PhoneNumberCountries"
+ATTR_DISABLED: Final = "Disabled"
+VOICE_CONNECTOR_PROXY_ATTRIBUTES: Final = (
+    ATTR_DEFAULT_SESSION_EXPIRY_MINUTES,
+    ATTR_PHONE_NUMBER_COUNTRIES,
+    ATTR_DISABLED,
+)
+
+# Properties of Custom::ChimeProxySession (with VOICE_CONNECTOR_ID, CAPABILITIES, EXPIRY_MINUTES,
+# REMOVAL_POLICY and the location properties) ----------------------------------------------------
+PARTICIPANT_PHONE_NUMBERS: Final = "ParticipantPhoneNumbers"
+NAME: Final = "Name"
+NUMBER_SELECTION_BEHAVIOR: Final = "NumberSelectionBehavior"
+GEO_MATCH_LEVEL: Final = "GeoMatchLevel"
+GEO_MATCH_PARAMS: Final = "GeoMatchParams"
+GEO_MATCH_COUNTRY: Final = "Country"
+GEO_MATCH_AREA_CODE: Final = "AreaCode"
+PROXY_SESSION_PROPERTIES: Final = (
+    VOICE_CONNECTOR_ID,
+    PARTICIPANT_PHONE_NUMBERS,
+    CAPABILITIES,
+    EXPIRY_MINUTES,
+    NAME,
+    NUMBER_SELECTION_BEHAVIOR,
+    GEO_MATCH_LEVEL,
+    GEO_MATCH_PARAMS,
+    REMOVAL_POLICY,
+    *LOCATION_PROPERTIES,
+)
+# Changing only these updates a created session in place; any other change creates a new one.
+PROXY_SESSION_IN_PLACE_PROPERTIES: Final = (CAPABILITIES, EXPIRY_MINUTES, REMOVAL_POLICY)
+# Attributes of Custom::ChimeProxySession.
+ATTR_PROXY_SESSION_ID: Final = "ProxySessionId"
+ATTR_PROXY_PHONE_NUMBERS: Final = "ProxyPhoneNumbers"
+PROXY_SESSION_ATTRIBUTES: Final = (
+    ATTR_PROXY_SESSION_ID,
+    ATTR_STATUS,
+    ATTR_EXPIRY_MINUTES,
+    ATTR_CAPABILITIES,
+    ATTR_PROXY_PHONE_NUMBERS,
+)
+
 # Enums ----------------------------------------------------------------------------------------
 CAPABILITY_VOICE: Final = "Voice"
 CAPABILITY_SMS: Final = "SMS"
@@ -62,7 +123,12 @@ CAPABILITY_VALUES: Final = (CAPABILITY_VOICE, CAPABILITY_SMS)
 RETAIN: Final = "Retain"
 DESTROY: Final = "Destroy"
 REMOVAL_POLICIES: Final = (RETAIN, DESTROY)
+# The settings resource leaves a session it did not create alone by default; the resources that
+# create what they manage (a voice connector's proxy, a created session) end it by default.
 DEFAULT_REMOVAL_POLICY: Final = RETAIN
+CREATED_DEFAULT_REMOVAL_POLICY: Final = DESTROY
+NUMBER_SELECTION_BEHAVIORS: Final = ("PreferSticky", "AvoidSticky")
+GEO_MATCH_LEVELS: Final = ("Country", "AreaCode")
 
 # Limits and patterns (regular expressions, matched whole) ------------------------------------
 # The model's VoiceConnectorId pattern, as the model writes it (matched whole).
@@ -79,6 +145,16 @@ EXPIRY_MINUTES_MIN: Final = 1
 EXPIRY_MINUTES_DOCUMENTED_MAX: Final = 720
 # Anything above this cannot be a sensible expiry and would not fit the service's integer.
 EXPIRY_MINUTES_HARD_MAX: Final = 2_147_483_647
+
+# Phone numbers, countries, names (the model's patterns, matched whole) ------------------------
+# The model allows an optional "+"; CloudFormation templates must give E.164 with it.
+E164_PATTERN: Final = r"\+[1-9]\d{1,14}"
+COUNTRY_CODE_PATTERN: Final = r"[A-Z]{2}"
+AREA_CODE_PATTERN: Final = r"[0-9]{3}"
+PHONE_NUMBER_POOL_COUNTRIES_MAX: Final = 100
+PARTICIPANT_COUNT: Final = 2
+PROXY_SESSION_NAME_PATTERN: Final = r"[a-zA-Z0-9 ]{0,30}"
+PROXY_SESSION_NAME_MAX_LENGTH: Final = 30
 
 # Regions and accounts -------------------------------------------------------------------------
 # Where the Chime SDK Voice API exists: botocore's endpoint data for `voice-chime` (aws partition).
@@ -119,6 +195,8 @@ RESPONSE_RESERVE_SECONDS: Final = 8.0
 
 # Physical ids ---------------------------------------------------------------------------------
 SETTINGS_PHYSICAL_ID_PREFIX: Final = "chime-proxy-session:"
+VOICE_CONNECTOR_PROXY_PHYSICAL_ID_PREFIX: Final = "chime-voice-connector-proxy:"
+PROXY_SESSION_PHYSICAL_ID_PREFIX: Final = "chime-created-proxy-session:"
 # A Create that failed answers with this prefix so that the rollback Delete makes no API call.
 FAILED_CREATE_PREFIX: Final = "create-failed:"
 

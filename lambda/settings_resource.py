@@ -40,10 +40,10 @@ from chime_calls import (
     error_code,
     explain_failure,
 )
-from chime_clients import ClientFactory, role_session_name
+from chime_clients import ClientFactory, client_for
 
 if TYPE_CHECKING:
-    from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
+    pass
 
 logger = logging.getLogger(__name__)
 
@@ -161,27 +161,13 @@ def response_data(proxy_session: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def _client(
-    request: CfnRequest,
-    settings: SessionSettings,
-    clients: ClientFactory,
-    *,
-    deadline: float,
-    policy: RetryPolicy,
-) -> ChimeSDKVoiceClient:
-    session_name = role_session_name(request.stack_id, request.logical_resource_id)
-    return clients.chime(
-        settings.location, session_name=session_name, deadline=deadline, policy=policy
-    )
-
-
 def apply(
     request: CfnRequest, clients: ClientFactory, *, deadline: float, policy: RetryPolicy
 ) -> CfnResult:
     """Create and Update: apply capabilities and expiry with UpdateProxySession."""
     settings = parse_properties(request.properties)
     logger.info("%s: applying %s", request.request_type, settings.describe())
-    client = _client(request, settings, clients, deadline=deadline, policy=policy)
+    client = client_for(request, settings.location, clients, deadline=deadline, policy=policy)
     call = settings.update_request()
     try:
         outcome = call_with_retries(
@@ -215,7 +201,7 @@ def remove(
         return keep
     settings = parse_properties(request.properties)
     logger.info("Delete with RemovalPolicy Destroy: ending %s", settings.describe())
-    client = _client(request, settings, clients, deadline=deadline, policy=policy)
+    client = client_for(request, settings.location, clients, deadline=deadline, policy=policy)
     call = settings.delete_request()
     try:
         outcome = call_with_retries(

@@ -263,6 +263,16 @@ class ProxySessionProvider(Construct):
         this themselves; call it for plain custom resources that use ``service_token``. Returns
         the managed policy.
         """
+        actions = ["chime:UpdateProxySession"]
+        if delete:
+            actions.append("chime:DeleteProxySession")
+        return self.grant_voice_connector(voice_connector_id, actions, region=region)
+
+    def grant_voice_connector(
+        self, voice_connector_id: str, actions: Sequence[str], *, region: str | None = None
+    ) -> iam.ManagedPolicy:
+        """Allow ``actions`` (``chime:...``) on one voice connector's ARN in ``region`` (default:
+        the stack's); one statement per action, its resources the voice connectors granted."""
         arn = Stack.of(self).format_arn(
             service="chime",
             resource="vc",
@@ -270,9 +280,8 @@ class ProxySessionProvider(Construct):
             region=region,
             arn_format=ArnFormat.SLASH_RESOURCE_NAME,
         )
-        self._grant("chime:UpdateProxySession", arn)
-        if delete:
-            self._grant("chime:DeleteProxySession", arn)
+        for action in actions:
+            self._grant(action, arn)
         return self.policy
 
     def grant_assume_role(self, role_arn: str) -> iam.ManagedPolicy:

@@ -12,6 +12,8 @@ from .contract import contract
 from .provider import ProxySessionProvider
 from .validation import (
     Capability,
+    ProxySessionSettingsError,
+    Subject,
     validate_capabilities,
     validate_expiry,
     validate_external_id,
@@ -68,7 +70,7 @@ class ProxySessionSettings(Construct):
         provider: ProxySessionProvider | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
-        path = self.node.path
+        path = Subject("ProxySessionSettings", self.node.path, ProxySessionSettingsError)
         vc_id = validate_voice_connector_id(path, voice_connector_id)
         session_id = validate_proxy_session_id(path, proxy_session_id)
         capability_values = validate_capabilities(path, capabilities)

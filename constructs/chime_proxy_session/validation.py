@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from enum import Enum
 
 from aws_cdk import Duration, RemovalPolicy, Stack, Token
@@ -29,6 +30,27 @@ class ProxySessionSettingsError(ValueError):
     """A ProxySessionSettings prop is invalid; the message names the prop and the value."""
 
 
+class VoiceConnectorProxyError(ValueError):
+    """A VoiceConnectorProxy prop is invalid; the message names the prop and the value."""
+
+
+class ProxySessionError(ValueError):
+    """A ProxySession prop is invalid; the message names the prop (never a phone number)."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The construct being validated: its kind and path, and the error its bad props raise."""
+
+    kind: str
+    path: str
+    error: type[ValueError]
+
+    def fail(self, message: str) -> ValueError:
+        """The error for ``message``, prefixed with the construct's kind and path."""
+        return self.error(f"{self.kind} {self.path}: {message}")
+
+
 _MAX_ECHO = 80
 # CloudFormation resolves a dynamic reference ({{resolve:secretsmanager:...}}) before the handler
 # sees the value: checked then, not at synth.
@@ -40,11 +62,11 @@ def _echo(value: object) -> str:
     return text if len(text) <= _MAX_ECHO else f"{text[: _MAX_ECHO - 3]}..."
 
 
-def _fail(construct_path: str, message: str) -> ProxySessionSettingsError:
-    return ProxySessionSettingsError(f"ProxySessionSettings {construct_path}: {message}")
+def _fail(subject: Subject, message: str) -> ValueError:
+    return subject.fail(message)
 
 
-def validate_voice_connector_id(path: str, value: object) -> str:
+def validate_voice_connector_id(path: Subject, value: object) -> str:
     """Check a literal voice connector id against the service model's pattern."""
     if not isinstance(value, str):
         raise _fail(
@@ -63,7 +85,7 @@ def validate_voice_connector_id(path: str, value: object) -> str:
     return value
 
 
-def validate_proxy_session_id(path: str, value: object) -> str:
+def validate_proxy_session_id(path: Subject, value: object) -> str:
     """Check a literal proxy session id: 1 to 128 printable ASCII characters, not blank."""
     if not isinstance(value, str):
         raise _fail(path, f"proxy_session_id must be a string or token, got {_echo(value)}.")
@@ -86,7 +108,7 @@ def validate_proxy_session_id(path: str, value: object) -> str:
     return value
 
 
-def validate_capabilities(path: str, value: object) -> list[str]:
+def validate_capabilities(path: Subject, value: object) -> list[str]:
     """Check capabilities: non-empty, Capability members only, no duplicates."""
     allowed = "Capability.VOICE, Capability.SMS"
     if isinstance(value, str) and Token.is_unresolved(value):
@@ -115,13 +137,13 @@ def validate_capabilities(path: str, value: object) -> list[str]:
     return names
 
 
-def validate_expiry(path: str, value: object) -> int | float | None:
+def validate_expiry(path: Subject, value: object, prop: str = "expiry") -> int | float | None:
     """Return the expiry in whole minutes (a token number passes through), or None if unset."""
     if value is None:
         return None
     if not isinstance(value, Duration):
         raise _fail(
-            path, f"expiry must be a Duration such as Duration.hours(2), got {_echo(value)}."
+            path, f"{prop} must be a Duration such as Duration.hours(2), got {_echo(value)}."
         )
     if value.is_unresolved():
         return value.to_minutes()
@@ -131,16 +153,16 @@ def validate_expiry(path: str, value: object) -> int | float | None:
     if not math.isfinite(milliseconds) or milliseconds % 60_000 != 0:
         raise _fail(
             path,
-            f"expiry must be a whole number of minutes, got {value.to_human_string()}. "
+            f"{prop} must be a whole number of minutes, got {value.to_human_string()}. "
             "Use e.g. Duration.minutes(90).",
         )
     minutes = int(milliseconds // 60_000)
     if minutes < 1:
-        raise _fail(path, f"expiry must be at least 1 minute, got {value.to_human_string()}.")
+        raise _fail(path, f"{prop} must be at least 1 minute, got {value.to_human_string()}.")
     return minutes
 
 
-def validate_removal_policy(path: str, value: object) -> str:
+def validate_removal_policy(path: Subject, value: object) -> str:
     """Map RETAIN and DESTROY to the handler's values; reject the other policies."""
     if value == RemovalPolicy.RETAIN:
         return contract.RETAIN
@@ -153,7 +175,7 @@ def validate_removal_policy(path: str, value: object) -> str:
     )
 
 
-def validate_region(path: str, region: object, stack_region: str) -> str | None:
+def validate_region(path: Subject, region: object, stack_region: str) -> str | None:
     """Check a literal region, or without one the stack's literal region, against the regions
     where the Chime SDK Voice API exists. Tokens pass: the handler checks them at deploy time."""
     regions = ", ".join(contract.CHIME_SDK_VOICE_REGIONS)
@@ -175,7 +197,7 @@ def validate_region(path: str, region: object, stack_region: str) -> str | None:
     )
 
 
-def validate_role_arn(path: str, role_arn: object) -> str | None:
+def validate_role_arn(path: Subject, role_arn: object) -> str | None:
     """Check a literal assume_role_arn: an IAM role's ARN."""
     if role_arn is None:
         return None
@@ -190,7 +212,7 @@ def validate_role_arn(path: str, role_arn: object) -> str | None:
     )
 
 
-def validate_external_id(path: str, external_id: object, role_arn: str | None) -> str | None:
+def validate_external_id(path: Subject, external_id: object, role_arn: str | None) -> str | None:
     """Check a literal external_id (never echoed): STS's characters and length, with a role."""
     if external_id is None:
         return None
@@ -213,7 +235,7 @@ def validate_external_id(path: str, external_id: object, role_arn: str | None) -
 
 
 def validate_provider(
-    path: str, provider: object, construct: Construct
+    path: Subject, provider: object, construct: Construct
 ) -> ProxySessionProvider | None:
     """Check provider=: a ProxySessionProvider of the construct's own stack, or None."""
     if provider is None:
@@ -233,3 +255,28 @@ def validate_provider(
             "omit provider= to use that stack's default.",
         )
     return provider
+
+
+def validate_e164(path: Subject, prop: str, value: object) -> str:
+    """Check a literal phone number: E.164 with its "+". The value is never echoed."""
+    if not isinstance(value, str):
+        raise _fail(path, f"{prop} must be a string or token (its value is not shown).")
+    if Token.is_unresolved(value) or value.startswith(DYNAMIC_REFERENCE):
+        return value
+    if not re.fullmatch(contract.E164_PATTERN, value):
+        raise _fail(
+            path,
+            f"{prop} is not an E.164 phone number (its value is not shown): expected a '+' and "
+            "2 to 15 digits, e.g. +12065550100.",
+        )
+    return value
+
+
+def validate_whole_minutes(path: Subject, prop: str, value: object) -> int | float:
+    """Check a required Duration of whole minutes, at least one (a token passes)."""
+    minutes = validate_expiry(path, value, prop)
+    if minutes is None:
+        raise _fail(
+            path, f"{prop} is required: a Duration of whole minutes, e.g. Duration.hours(1)."
+        )
+    return minutes
