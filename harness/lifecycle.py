@@ -77,6 +77,49 @@ def resource_properties(template: Mapping[str, Any]) -> dict[str, dict[str, Any]
     }
 
 
+def _references(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        found: set[str] = set()
+        if "Ref" in value and isinstance(value["Ref"], str):
+            found.add(value["Ref"])
+        if "Fn::GetAtt" in value and isinstance(value["Fn::GetAtt"], list):
+            found.add(str(value["Fn::GetAtt"][0]))
+        for item in value.values():
+            found |= _references(item)
+        return found
+    if isinstance(value, list):
+        return set().union(*(_references(item) for item in value)) if value else set()
+    return set()
+
+
+def dependencies(template: Mapping[str, Any]) -> dict[str, set[str]]:
+    """For each served custom resource, the others it waits for (DependsOn, Ref, GetAtt)."""
+    served = resource_types(template)
+    found: dict[str, set[str]] = {}
+    for logical_id in served:
+        resource = template["Resources"][logical_id]
+        depends_on = resource.get("DependsOn", [])
+        named = {depends_on} if isinstance(depends_on, str) else set(depends_on)
+        named |= _references(resource.get("Properties", {}))
+        found[logical_id] = {other for other in named if other in served and other != logical_id}
+    return found
+
+
+def waves(logical_ids: list[str], waits_for: Mapping[str, set[str]]) -> list[list[str]]:
+    """``logical_ids`` in dependency order: each wave waits only for earlier waves."""
+    pending = list(logical_ids)
+    done: set[str] = set()
+    ordered: list[list[str]] = []
+    while pending:
+        wave = [lid for lid in pending if not (waits_for.get(lid, set()) & set(pending)) - done]
+        if not wave:  # a cycle: CloudFormation would refuse the template; send the rest at once
+            wave = list(pending)
+        ordered.append(wave)
+        done.update(wave)
+        pending = [lid for lid in pending if lid not in done]
+    return ordered
+
+
 def resource_types(template: Mapping[str, Any]) -> dict[str, str]:
     """The resource type of each custom resource the function serves, by logical id."""
     return {
@@ -124,6 +167,8 @@ class CloudFormationStack:
         self.resources: dict[str, _Resource] = {}
         # Every type a logical id has had in a template deployed so far.
         self.types: dict[str, str] = {}
+        # What each resource waits for, from the latest template that held it.
+        self.waits_for: dict[str, set[str]] = {}
         self.history: list[StackOperation] = []
         self._on_invocation = on_invocation
         self._lock = threading.Lock()
@@ -168,6 +213,16 @@ class CloudFormationStack:
     def _ok(invocation: Invocation) -> bool:
         return invocation.response is not None and invocation.response["Status"] == "SUCCESS"
 
+    def _in_waves(
+        self, jobs: Mapping[str, Callable[[], Invocation]], *, reverse: bool = False
+    ) -> list[Invocation]:
+        """Run the jobs by logical id, dependencies first (dependents first if ``reverse``)."""
+        ordered = waves(list(jobs), self.waits_for)
+        done: list[Invocation] = []
+        for wave in reversed(ordered) if reverse else ordered:
+            done.extend(self._parallel([jobs[lid] for lid in wave]))
+        return done
+
     def _parallel(self, jobs: list[Callable[[], Invocation]]) -> list[Invocation]:
         if not jobs:
             return []
@@ -181,6 +236,7 @@ class CloudFormationStack:
         self.history.append(operation)
         desired = resource_properties(template)
         self.types.update(resource_types(template))
+        self.waits_for.update(dependencies(template))
         creating = [lid for lid in desired if lid not in self.resources]
         updating = [
             lid
@@ -188,11 +244,11 @@ class CloudFormationStack:
             if lid in self.resources and desired[lid] != self.resources[lid].properties
         ]
         removing = [lid for lid in self.resources if lid not in desired]
-        jobs: list[Callable[[], Invocation]] = [
-            partial(self._send, "Create", lid, desired[lid]) for lid in creating
-        ]
-        jobs += [
-            partial(
+        jobs: dict[str, Callable[[], Invocation]] = {
+            lid: partial(self._send, "Create", lid, desired[lid]) for lid in creating
+        }
+        for lid in updating:
+            jobs[lid] = partial(
                 self._send,
                 "Update",
                 lid,
@@ -200,9 +256,18 @@ class CloudFormationStack:
                 physical_id=self.resources[lid].physical_id,
                 old_properties=self.resources[lid].properties,
             )
-            for lid in updating
-        ]
-        results = dict(zip(creating + updating, self._parallel(jobs), strict=True))
+        results: dict[str, Invocation] = {}
+        # Wave by wave, as CloudFormation orders dependent resources; after a failure, no
+        # further wave starts (those resources are never sent).
+        for wave in waves(list(jobs), self.waits_for):
+            for lid, invocation in zip(
+                wave, self._parallel([jobs[lid] for lid in wave]), strict=True
+            ):
+                results[lid] = invocation
+            if not all(self._ok(results[lid]) for lid in wave):
+                break
+        creating = [lid for lid in creating if lid in results]
+        updating = [lid for lid in updating if lid in results]
         operation.invocations.extend(results.values())
         if all(self._ok(item) for item in results.values()):
             self._commit(desired, creating, updating, removing, results, operation)
@@ -221,23 +286,23 @@ class CloudFormationStack:
         results: dict[str, Invocation],
         operation: StackOperation,
     ) -> None:
-        cleanup: list[Callable[[], Invocation]] = []
+        cleanup: dict[str, Callable[[], Invocation]] = {}
         for lid in creating + updating:
             response = results[lid].response
             assert response is not None
             new_id = str(response["PhysicalResourceId"])
             old = self.resources.get(lid)
             if old is not None and old.physical_id != new_id:
-                cleanup.append(
-                    partial(self._send, "Delete", lid, old.properties, physical_id=old.physical_id)
+                cleanup[lid] = partial(
+                    self._send, "Delete", lid, old.properties, physical_id=old.physical_id
                 )
             self.resources[lid] = _Resource(desired[lid], new_id)
         for lid in removing:
             gone = self.resources.pop(lid)
-            cleanup.append(
-                partial(self._send, "Delete", lid, gone.properties, physical_id=gone.physical_id)
+            cleanup[lid] = partial(
+                self._send, "Delete", lid, gone.properties, physical_id=gone.physical_id
             )
-        operation.invocations.extend(self._parallel(cleanup))
+        operation.invocations.extend(self._in_waves(cleanup, reverse=True))
 
     def _rollback(
         self,
@@ -246,7 +311,7 @@ class CloudFormationStack:
         results: dict[str, Invocation],
         operation: StackOperation,
     ) -> None:
-        jobs: list[Callable[[], Invocation]] = []
+        jobs: dict[str, Callable[[], Invocation]] = {}
         replaced: dict[str, tuple[dict[str, Any], str]] = {}
         for lid in updating:
             previous = self.resources[lid]
@@ -256,47 +321,43 @@ class CloudFormationStack:
             new_id = str(response["PhysicalResourceId"])
             if self._ok(results[lid]) and new_id != previous.physical_id:
                 replaced[lid] = (attempted, new_id)
-            jobs.append(
-                partial(
-                    self._send,
-                    "Update",
-                    lid,
-                    previous.properties,
-                    physical_id=new_id,
-                    old_properties=attempted,
-                )
+            jobs[lid] = partial(
+                self._send,
+                "Update",
+                lid,
+                previous.properties,
+                physical_id=new_id,
+                old_properties=attempted,
             )
         for lid in creating:
             response = results[lid].response
             assert response is not None
-            jobs.append(
-                partial(
-                    self._send,
-                    "Delete",
-                    lid,
-                    results[lid].request["ResourceProperties"],
-                    physical_id=str(response["PhysicalResourceId"]),
-                )
+            jobs[lid] = partial(
+                self._send,
+                "Delete",
+                lid,
+                results[lid].request["ResourceProperties"],
+                physical_id=str(response["PhysicalResourceId"]),
             )
-        operation.invocations.extend(self._parallel(jobs))
+        operation.invocations.extend(self._in_waves(jobs, reverse=True))
         # UPDATE_ROLLBACK_COMPLETE_CLEANUP: delete what the rolled-back replacements created.
-        cleanup: list[Callable[[], Invocation]] = [
-            partial(self._send, "Delete", lid, props, physical_id=new_id)
+        cleanup: dict[str, Callable[[], Invocation]] = {
+            lid: partial(self._send, "Delete", lid, props, physical_id=new_id)
             for lid, (props, new_id) in replaced.items()
-        ]
-        operation.invocations.extend(self._parallel(cleanup))
+        }
+        operation.invocations.extend(self._in_waves(cleanup, reverse=True))
 
     def delete(self, name: str = "delete") -> StackOperation:
         """Delete the stack: a Delete for every resource."""
         operation = StackOperation(name)
         self.history.append(operation)
-        jobs: list[Callable[[], Invocation]] = [
-            partial(
+        jobs: dict[str, Callable[[], Invocation]] = {
+            lid: partial(
                 self._send, "Delete", lid, resource.properties, physical_id=resource.physical_id
             )
             for lid, resource in self.resources.items()
-        ]
-        operation.invocations.extend(self._parallel(jobs))
+        }
+        operation.invocations.extend(self._in_waves(jobs, reverse=True))
         failed = [item for item in operation.invocations if not self._ok(item)]
         operation.status = "DELETE_FAILED" if failed else "DELETE_COMPLETE"
         if not failed:

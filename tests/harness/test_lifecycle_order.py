@@ -1,0 +1,84 @@
+"""The lifecycle driver sends requests in CloudFormation's dependency order."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, cast
+
+import proxy_contract as contract
+from harness.lifecycle import CloudFormationStack, Invocation, LambdaRunner, dependencies, waves
+
+TYPE = contract.SETTINGS_RESOURCE_TYPE
+
+
+class _Sink:
+    def url_for(self, key: str) -> str:
+        return f"https://127.0.0.1/{key}"
+
+
+class RecordingRunner:
+    """Answers every request SUCCESS (or FAILED for ``failing``) and records the order."""
+
+    def __init__(self, failing: frozenset[str] = frozenset()) -> None:
+        self.sink = _Sink()
+        self.sent: list[tuple[str, str]] = []
+        self.failing = failing
+        self._lock = threading.Lock()
+
+    def invoke(self, request: dict[str, Any], key: str) -> Invocation:
+        logical_id = request["LogicalResourceId"]
+        with self._lock:
+            self.sent.append((request["RequestType"], logical_id))
+        status = "FAILED" if logical_id in self.failing else "SUCCESS"
+        response = {"Status": status, "PhysicalResourceId": f"pid-{logical_id}"}
+        return Invocation(request=request, response=response, logs="", exit_code=0, seconds=0.0)
+
+
+def template() -> dict[str, Any]:
+    """Proxy <- Session (GetAtt) <- Output-like user (DependsOn); Other independent."""
+    return {
+        "Resources": {
+            "Session": {
+                "Type": TYPE,
+                "Properties": {"VoiceConnectorId": {"Fn::GetAtt": ["Proxy", "VoiceConnectorId"]}},
+            },
+            "Proxy": {"Type": TYPE, "Properties": {"VoiceConnectorId": "vc"}},
+            "User": {"Type": TYPE, "DependsOn": ["Session"], "Properties": {}},
+            "Other": {"Type": TYPE, "Properties": {"Role": {"Ref": "SomeIamRole"}}},
+        }
+    }
+
+
+def test_dependencies_read_depends_on_ref_and_getatt_between_served_resources() -> None:
+    assert dependencies(template()) == {
+        "Session": {"Proxy"},
+        "Proxy": set(),
+        "User": {"Session"},
+        "Other": set(),
+    }
+
+
+def test_waves_put_dependencies_first() -> None:
+    ordered = waves(["User", "Session", "Proxy", "Other"], dependencies(template()))
+    assert ordered == [["Proxy", "Other"], ["Session"], ["User"]]
+
+
+def test_create_goes_in_order_and_delete_in_reverse() -> None:
+    runner = RecordingRunner()
+    stack = CloudFormationStack(cast(LambdaRunner, runner))
+    assert stack.deploy(template()).status == "CREATE_COMPLETE"
+    creates = [lid for kind, lid in runner.sent if kind == "Create"]
+    assert creates.index("Proxy") < creates.index("Session") < creates.index("User")
+    runner.sent.clear()
+    assert stack.delete().status == "DELETE_COMPLETE"
+    deletes = [lid for _, lid in runner.sent]
+    assert deletes.index("User") < deletes.index("Session") < deletes.index("Proxy")
+
+
+def test_a_failed_dependency_stops_its_dependents_and_rolls_back() -> None:
+    runner = RecordingRunner(failing=frozenset({"Proxy"}))
+    stack = CloudFormationStack(cast(LambdaRunner, runner))
+    assert stack.deploy(template()).status == "ROLLBACK_COMPLETE"
+    sent_creates = {lid for kind, lid in runner.sent if kind == "Create"}
+    assert sent_creates == {"Proxy", "Other"}  # Session and User never started
+    assert {lid for kind, lid in runner.sent if kind == "Delete"} == {"Proxy", "Other"}
