@@ -163,7 +163,8 @@ def parse_properties(properties: object) -> ProxyConfiguration:
     reject_null(
         checked,
         contract.FALL_BACK_PHONE_NUMBER,
-        "give an E.164 number such as +12065550100, or omit it for no fall-back number",
+        "give an E.164 number (a '+' and the digits, country code first), or omit it for no "
+        "fall-back number",
     )
     reject_null(checked, contract.DISABLED, 'set "true" or "false", or omit it for "false"')
     reject_null(
