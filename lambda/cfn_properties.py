@@ -131,10 +131,16 @@ def parse_expiry_minutes(value: object, name: str = contract.EXPIRY_MINUTES) -> 
     """Validate ExpiryMinutes: absent (leave the expiry as it is) or a whole number >= 1.
 
     CloudFormation delivers numbers as strings ("60"); plain integers are accepted too. ``name``
-    is the property's, for messages (DefaultSessionExpiryMinutes reads the same way).
+    is the property's, for messages (DefaultSessionExpiryMinutes reads the same way; only
+    ExpiryMinutes is optional, so only its messages advise omitting it).
     """
     if value is None:
         return None
+    omit = (
+        " Omit it to leave the session's expiry as it is."
+        if name == contract.EXPIRY_MINUTES
+        else ""
+    )
     minutes: int
     if isinstance(value, bool):
         raise InvalidPropertiesError(
@@ -150,20 +156,17 @@ def parse_expiry_minutes(value: object, name: str = contract.EXPIRY_MINUTES) -> 
             if sign == "-":
                 raise InvalidPropertiesError(
                     f"{name} must be at least {contract.EXPIRY_MINUTES_MIN}, got a "
-                    f"{len(digits)}-digit negative number. Omit it to leave the session's "
-                    "expiry as it is."
+                    f"{len(digits)}-digit negative number.{omit}"
                 )
             raise _expiry_too_large(name, len(digits))
         minutes = int(sign + digits)
     else:
         raise InvalidPropertiesError(
-            f'{name} must be a whole number of minutes such as "60", got {echo(value)}.'
-            " Omit it to leave the session's expiry as it is."
+            f'{name} must be a whole number of minutes such as "60", got {echo(value)}.{omit}'
         )
     if minutes < contract.EXPIRY_MINUTES_MIN:
         raise InvalidPropertiesError(
-            f"{name} must be at least {contract.EXPIRY_MINUTES_MIN}, got {minutes}. "
-            "Omit it to leave the session's expiry as it is."
+            f"{name} must be at least {contract.EXPIRY_MINUTES_MIN}, got {minutes}.{omit}"
         )
     if minutes > contract.EXPIRY_MINUTES_HARD_MAX:
         raise _expiry_too_large(name, len(str(minutes)))
@@ -289,6 +292,7 @@ def parse_e164(name: str, value: object) -> str:
         kind = "a string" if isinstance(value, str) else f"a {type(value).__name__}"
         raise InvalidPropertiesError(
             f"{name} is not an E.164 phone number ({kind}; its value is not shown): expected a "
-            "'+' and 2 to 15 digits, e.g. +12065550100."
+            # An example number would be masked on its way into the Reason, so none is given.
+            "'+' and 2 to 15 digits, country code first, without spaces or dashes."
         )
     return value

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import proxy_contract as contract
 import settings_resource
+import voice_connector_proxy_resource
 from cfn_request import CfnRequest, CfnResult, envelope_problem, remaining_seconds
 from cfn_response import Responder
 from chime_calls import RetryPolicy, new_client
@@ -32,6 +33,10 @@ ResourceHandler = Callable[..., CfnResult]
 # For each resource type: (Create and Update, Delete).
 HANDLERS: Final[Mapping[str, tuple[ResourceHandler, ResourceHandler]]] = {
     settings_resource.RESOURCE_TYPE: (settings_resource.apply, settings_resource.remove),
+    voice_connector_proxy_resource.RESOURCE_TYPE: (
+        voice_connector_proxy_resource.apply,
+        voice_connector_proxy_resource.remove,
+    ),
 }
 
 helper = ProductionCfnResource()

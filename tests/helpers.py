@@ -33,6 +33,7 @@ HANDLER_MODULES = (
     "proxy_contract.py",
     "safe_text.py",
     "settings_resource.py",
+    "voice_connector_proxy_resource.py",
 )
 STACK_ID = (
     "arn:aws:cloudformation:us-east-1:123456789012:stack/ChimeProxySessionDemo/"

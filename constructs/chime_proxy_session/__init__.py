@@ -7,6 +7,7 @@ from .contract import contract
 from .provider import ProxySessionProvider, ProxySessionProviderError
 from .settings import ProxySessionSettings
 from .validation import Capability, ProxySessionSettingsError
+from .voice_connector_proxy import VoiceConnectorProxy, VoiceConnectorProxyError
 
 RESOURCE_TYPE: str = contract.SETTINGS_RESOURCE_TYPE
 """The CloudFormation type of ProxySessionSettings' custom resource."""
@@ -18,4 +19,6 @@ __all__ = [
     "ProxySessionProviderError",
     "ProxySessionSettings",
     "ProxySessionSettingsError",
+    "VoiceConnectorProxy",
+    "VoiceConnectorProxyError",
 ]

@@ -2,8 +2,9 @@
 
 The CDK CLI runs this file as the app (``harness.synth.synth(..., app=E2E_APP)``) with the context
 ``e2eApp`` naming one of ``APPS``: ``base`` (three sessions, one per removal-policy case),
-``changed`` (the update of ``base``: Alpha in place, Beta and Gamma replaced) and ``fleet`` (twenty
-sessions).
+``changed`` (the update of ``base``: Alpha in place, Beta and Gamma replaced), ``fleet`` (twenty
+sessions) and ``proxy`` (three voice connector proxy configurations; with the context
+``e2eProxyVariant=changed``, their update: Main in place, Kept and Moving replaced).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ sys.path.insert(0, str(REPO / "constructs"))
 
 import aws_cdk as cdk  # noqa: E402 - after the path set-up above
 
-from chime_proxy_session import Capability, ProxySessionSettings  # noqa: E402
+from chime_proxy_session import Capability, ProxySessionSettings, VoiceConnectorProxy  # noqa: E402
 
 VC = "abcdefghij0123456789k"
 VOICE, SMS = Capability.VOICE, Capability.SMS
@@ -95,7 +96,55 @@ def fleet(stack: cdk.Stack) -> None:
         )
 
 
-APPS: dict[str, Callable[[cdk.Stack], None]] = {"base": base, "changed": changed, "fleet": fleet}
+PROXY_VARIANT_KEY = "e2eProxyVariant"
+PROXY_FALL_BACK = "+12065550142"
+PROXY_MAIN, PROXY_KEPT, PROXY_KEPT_NEW, PROXY_MOVING = (
+    "proxymainconnector001",
+    "proxykeptconnector001",
+    "proxykeptconnector002",
+    "proxymoveconnector001",
+)
+
+
+def proxy(stack: cdk.Stack) -> None:
+    """Main (Destroy, 60 min, US, a fall-back number), Kept (Retain, 30 min, US and CA), Moving
+    (Destroy, 45 min, GB). The ``changed`` variant updates Main in place (90 min, US and GB,
+    disabled, no fall-back number), moves Kept to another voice connector and Moving to
+    us-west-2 (both replacements)."""
+    changed = stack.node.try_get_context(PROXY_VARIANT_KEY) == "changed"
+    VoiceConnectorProxy(
+        stack,
+        "Main",
+        voice_connector_id=PROXY_MAIN,
+        default_session_expiry=cdk.Duration.minutes(90 if changed else 60),
+        phone_number_pool_countries=["US", "GB"] if changed else ["US"],
+        fall_back_phone_number=None if changed else PROXY_FALL_BACK,
+        disabled=changed,
+    )
+    VoiceConnectorProxy(
+        stack,
+        "Kept",
+        voice_connector_id=PROXY_KEPT_NEW if changed else PROXY_KEPT,
+        default_session_expiry=cdk.Duration.minutes(30),
+        phone_number_pool_countries=["US", "CA"],
+        removal_policy=RETAIN,
+    )
+    VoiceConnectorProxy(
+        stack,
+        "Moving",
+        voice_connector_id=PROXY_MOVING,
+        default_session_expiry=cdk.Duration.minutes(45),
+        phone_number_pool_countries=["GB"],
+        region="us-west-2" if changed else None,
+    )
+
+
+APPS: dict[str, Callable[[cdk.Stack], None]] = {
+    "base": base,
+    "changed": changed,
+    "fleet": fleet,
+    "proxy": proxy,
+}
 
 
 def main() -> None:

@@ -169,6 +169,7 @@ def test_wheel_holds_the_package_the_handler_and_py_typed(wheel: Path) -> None:
         "chime_proxy_session/contract.py",
         "chime_proxy_session/settings.py",
         "chime_proxy_session/validation.py",
+        "chime_proxy_session/voice_connector_proxy.py",
         *(f"chime_proxy_session/_handler/{module}" for module in HANDLER_MODULES),
     }
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]

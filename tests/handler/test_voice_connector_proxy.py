@@ -1,0 +1,270 @@
+"""Custom::ChimeVoiceConnectorProxy through the real index.handler, a Stubber on its real client."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+
+import cfn_request
+import chime_clients
+import voice_connector_proxy_resource
+from tests.helpers import PHONE_B, VC_ID, Invoke
+from tests.vc_proxy_helpers import (
+    FALL_BACK,
+    PHYSICAL_ID,
+    expect_delete,
+    expect_put,
+    proxy_answer,
+    proxy_event,
+    proxy_properties,
+)
+
+OTHER_VC = "klmnopqrst9876543210a"
+WEST = "us-west-2"
+
+
+@pytest.fixture
+def west(monkeypatch: pytest.MonkeyPatch) -> Iterator[Stubber]:
+    """A Stubber on the client the handler builds for us-west-2 (the only other region here)."""
+    client = boto3.client("chime-sdk-voice", region_name=WEST)
+    built: list[str] = []
+
+    def new_client(**options: Any) -> Any:
+        built.append(options["region_name"])
+        assert options["region_name"] == WEST
+        return client
+
+    monkeypatch.setattr(chime_clients, "new_client", new_client)
+    with Stubber(client) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
+    assert built, "the handler never built the us-west-2 client"
+
+
+def test_create_puts_every_setting_and_answers_what_the_service_reports(
+    stub: Stubber, invoke: Invoke
+) -> None:
+    expect_put(stub)
+    body = invoke(lambda url: proxy_event("Create", url, physical_id=None))
+    assert body["Status"] == "SUCCESS", body.get("Reason")
+    assert body["PhysicalResourceId"] == f"chime-voice-connector-proxy:us-east-1:{VC_ID}"
+    assert body["Data"] == {
+        "DefaultSessionExpiryMinutes": "60",
+        "PhoneNumberCountries": "US,CA",
+        "Disabled": "false",
+    }
+
+
+def test_data_is_the_services_answer_not_the_request(stub: Stubber, invoke: Invoke) -> None:
+    stub.add_response(
+        "put_voice_connector_proxy", proxy_answer(expiry=45, countries=("GB",), disabled=True)
+    )
+    body = invoke(lambda url: proxy_event("Create", url, physical_id=None))
+    assert body["Data"] == {
+        "DefaultSessionExpiryMinutes": "45",
+        "PhoneNumberCountries": "GB",
+        "Disabled": "true",
+    }
+
+
+def test_optional_settings_default_to_enabled_without_a_fall_back(
+    stub: Stubber, invoke: Invoke
+) -> None:
+    expect_put(stub, countries=("US",), fall_back=None)
+    props = proxy_properties(
+        FallBackPhoneNumber=None, Disabled=None, PhoneNumberPoolCountries=["US"]
+    )
+    body = invoke(lambda url: proxy_event("Create", url, props=props, physical_id=None))
+    assert body["Status"] == "SUCCESS", body.get("Reason")
+
+
+@pytest.mark.parametrize(("sent", "expected"), [("true", True), ("false", False), (True, True)])
+def test_disabled_is_read_as_cloudformation_sends_it(
+    stub: Stubber, invoke: Invoke, sent: object, expected: bool
+) -> None:
+    expect_put(stub, disabled=expected)
+    props = proxy_properties(Disabled=sent)
+    body = invoke(lambda url: proxy_event("Create", url, props=props, physical_id=None))
+    assert body["Status"] == "SUCCESS", body.get("Reason")
+    assert body["Data"]["Disabled"] == str(expected).lower()
+
+
+def test_an_in_place_update_puts_the_new_settings_under_the_same_id(
+    stub: Stubber, invoke: Invoke
+) -> None:
+    expect_put(stub, expiry=90, countries=("US", "GB"), disabled=True, fall_back=None)
+    new = proxy_properties(
+        DefaultSessionExpiryMinutes="90",
+        PhoneNumberPoolCountries=["US", "GB"],
+        Disabled="true",
+        FallBackPhoneNumber=None,
+        RemovalPolicy="Retain",
+    )
+    body = invoke(lambda url: proxy_event("Update", url, props=new))
+    assert body["Status"] == "SUCCESS", body.get("Reason")
+    assert body["PhysicalResourceId"] == PHYSICAL_ID
+
+
+def test_another_voice_connector_answers_a_new_id(stub: Stubber, invoke: Invoke) -> None:
+    expect_put(stub, vc_id=OTHER_VC)
+    new = proxy_properties(VoiceConnectorId=OTHER_VC)
+    body = invoke(lambda url: proxy_event("Update", url, props=new))
+    assert body["Status"] == "SUCCESS", body.get("Reason")
+    assert body["PhysicalResourceId"] == f"chime-voice-connector-proxy:us-east-1:{OTHER_VC}"
+
+
+def test_another_region_answers_a_new_id_and_calls_there(
+    stub: Stubber, west: Stubber, invoke: Invoke
+) -> None:
+    expect_put(west)
+    body = invoke(lambda url: proxy_event("Update", url, props=proxy_properties(Region=WEST)))
+    assert body["Status"] == "SUCCESS", body.get("Reason")
+    assert body["PhysicalResourceId"] == f"chime-voice-connector-proxy:{WEST}:{VC_ID}"
+
+
+def test_naming_the_functions_own_region_keeps_the_id(stub: Stubber, invoke: Invoke) -> None:
+    expect_put(stub)
+    props = proxy_properties(Region="us-east-1")
+    body = invoke(lambda url: proxy_event("Update", url, props=props))
+    assert body["PhysicalResourceId"] == PHYSICAL_ID
+
+
+def test_delete_of_a_replaced_resource_removes_the_old_configuration_where_it_was(
+    stub: Stubber, west: Stubber, invoke: Invoke
+) -> None:
+    """CloudFormation's cleanup Delete carries the old properties: the old region is called."""
+    expect_delete(west)
+    old_id = voice_connector_proxy_resource.physical_resource_id(WEST, VC_ID)
+    body = invoke(
+        lambda url: proxy_event(
+            "Delete", url, props=proxy_properties(Region=WEST), physical_id=old_id
+        )
+    )
+    assert body["Status"] == "SUCCESS", body.get("Reason")
+    assert body["PhysicalResourceId"] == old_id
+
+
+@pytest.mark.parametrize("policy", ["Destroy", None], ids=["Destroy", "default"])
+def test_delete_removes_the_configuration(
+    stub: Stubber, invoke: Invoke, policy: str | None
+) -> None:
+    expect_delete(stub)
+    props = proxy_properties(RemovalPolicy=policy)
+    body = invoke(lambda url: proxy_event("Delete", url, props=props))
+    assert body["Status"] == "SUCCESS", body.get("Reason")
+    assert body["PhysicalResourceId"] == PHYSICAL_ID
+    assert body["Data"] == {}
+
+
+def test_delete_with_retain_calls_nothing(stub: Stubber, invoke: Invoke) -> None:
+    props = proxy_properties(RemovalPolicy="Retain")
+    body = invoke(lambda url: proxy_event("Delete", url, props=props))
+    assert body["Status"] == "SUCCESS"
+    assert body["PhysicalResourceId"] == PHYSICAL_ID
+
+
+def test_delete_of_a_configuration_already_gone_succeeds(stub: Stubber, invoke: Invoke) -> None:
+    stub.add_client_error("delete_voice_connector_proxy", "NotFoundException", "gone", 404)
+    body = invoke(lambda url: proxy_event("Delete", url))
+    assert body["Status"] == "SUCCESS", body.get("Reason")
+
+
+def test_a_failed_create_rolls_back_without_a_call(stub: Stubber, invoke: Invoke) -> None:
+    stub.add_client_error(
+        "put_voice_connector_proxy", "NotFoundException", "Voice connector not found", 404
+    )
+    created = invoke(lambda url: proxy_event("Create", url, physical_id=None))
+    assert created["Status"] == "FAILED"
+    assert cfn_request.is_failed_create(created["PhysicalResourceId"])
+    reason = created["Reason"]
+    assert f"was not found on voice connector {VC_ID}" in reason
+    assert "Check VoiceConnectorId and Region" in reason
+    deleted = invoke(
+        lambda url: proxy_event("Delete", url, physical_id=created["PhysicalResourceId"])
+    )
+    assert deleted["Status"] == "SUCCESS"  # the empty Stubber proves no call was made
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "expected"),
+    [
+        (
+            "ForbiddenException",
+            403,
+            f"needs chime:PutVoiceConnectorProxy on arn:<partition>:chime:us-east-1:<account>:"
+            f"vc/{VC_ID}",
+        ),
+        ("UnauthorizedClientException", 401, "chime:PutVoiceConnectorProxy"),
+        ("BadRequestException", 400, "Proxy is not available for this account"),
+    ],
+)
+def test_non_retryable_put_errors_fail_at_once_with_guidance(
+    stub: Stubber, invoke: Invoke, sleeps: list[float], code: str, status: int, expected: str
+) -> None:
+    stub.add_client_error(
+        "put_voice_connector_proxy", code, "Proxy is not available for this account.", status
+    )
+    body = invoke(lambda url: proxy_event("Update", url))
+    assert body["Status"] == "FAILED"
+    assert expected in body["Reason"]
+    assert body["PhysicalResourceId"] == PHYSICAL_ID
+    assert sleeps == []
+
+
+def test_a_forbidden_delete_names_the_delete_action(stub: Stubber, invoke: Invoke) -> None:
+    stub.add_client_error("delete_voice_connector_proxy", "ForbiddenException", "denied", 403)
+    body = invoke(lambda url: proxy_event("Delete", url))
+    assert body["Status"] == "FAILED"
+    assert "chime:DeleteVoiceConnectorProxy" in body["Reason"]
+
+
+def test_throttling_is_retried(stub: Stubber, invoke: Invoke, sleeps: list[float]) -> None:
+    stub.add_client_error("put_voice_connector_proxy", "ThrottledClientException", "slow", 429)
+    stub.add_client_error("put_voice_connector_proxy", "ServiceUnavailableException", "busy", 503)
+    expect_put(stub)
+    body = invoke(lambda url: proxy_event("Create", url, physical_id=None))
+    assert body["Status"] == "SUCCESS", body.get("Reason")
+    assert len(sleeps) == 2
+
+
+def test_throttling_that_never_clears_fails_in_time(
+    stub: Stubber, invoke: Invoke, sleeps: list[float]
+) -> None:
+    stub.add_client_error("delete_voice_connector_proxy", "ThrottledClientException", "slow", 429)
+    body = invoke(lambda url: proxy_event("Delete", url), timeout=20.0)
+    assert body["Status"] == "FAILED"
+    assert (
+        "DeleteVoiceConnectorProxy: the service kept answering ThrottledClientException"
+        in (body["Reason"])
+    )
+    assert sleeps == []
+
+
+def test_the_fall_back_number_reaches_no_data_log_or_reason(
+    stub: Stubber, invoke: Invoke, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    expect_put(stub)
+    created = invoke(lambda url: proxy_event("Create", url, physical_id=None))
+    stub.add_client_error(
+        "put_voice_connector_proxy",
+        "BadRequestException",
+        f"FallBackPhoneNumber {FALL_BACK} is not a number of this account; try {PHONE_B}",
+        400,
+    )
+    failed = invoke(lambda url: proxy_event("Update", url))
+    assert created["Status"] == "SUCCESS"
+    assert failed["Status"] == "FAILED"
+    assert "<phone number>" in failed["Reason"]
+    answers = [
+        {key: value for key, value in body.items() if key != "_event"} for body in (created, failed)
+    ]
+    everything = caplog.text + repr(answers)
+    for phone in (FALL_BACK, PHONE_B, FALL_BACK[1:], PHONE_B[1:]):
+        assert phone not in everything
+    assert "a fall-back number" in caplog.text  # the log says there is one, not which

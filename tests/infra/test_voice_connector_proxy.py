@@ -1,0 +1,243 @@
+"""Synth assertions on VoiceConnectorProxy: properties, IAM scope, attributes, members, regions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_chime as chime
+from aws_cdk.assertions import Template
+
+import proxy_contract as contract
+import voice_connector_proxy_resource
+from chime_proxy_session import (
+    Capability,
+    ProxySessionProvider,
+    ProxySessionSettings,
+    VoiceConnectorProxy,
+    VoiceConnectorProxyError,
+)
+from harness.lifecycle import cfn_value
+from tests.helpers import PHONE_A, vc_arn
+
+TYPE = contract.VOICE_CONNECTOR_PROXY_RESOURCE_TYPE
+VC_A = "abcdefghij0123456789k"
+VC_B = "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
+VC_C = "klmnopqrst9876543210a"
+ROLE = "arn:aws:iam::210987654321:role/ChimeProxyAdmin"
+
+
+class Built:
+    """The stack, its template and its constructs by id."""
+
+    def __init__(self) -> None:
+        self.stack = cdk.Stack(cdk.App(), "Proxies")
+        stack = self.stack
+        connector = chime.CfnVoiceConnector(
+            stack, "Connector", name="support", require_encryption=True, aws_region="us-east-1"
+        )
+        self.main = VoiceConnectorProxy(
+            stack,
+            "Main",
+            voice_connector_id=VC_A,
+            default_session_expiry=cdk.Duration.hours(2),
+            phone_number_pool_countries=["US", "CA"],
+            fall_back_phone_number=PHONE_A,
+        )
+        self.kept = VoiceConnectorProxy(
+            stack,
+            "Kept",
+            voice_connector_id=VC_B,
+            default_session_expiry=cdk.Duration.minutes(30),
+            phone_number_pool_countries=["GB"],
+            disabled=True,
+            region="us-west-2",
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.partner = VoiceConnectorProxy(
+            stack,
+            "Partner",
+            voice_connector_id=VC_C,
+            default_session_expiry=cdk.Duration.minutes(45),
+            phone_number_pool_countries=["DE", "FR"],
+            region="eu-west-2",
+            assume_role_arn=ROLE,
+            external_id="shared-secret-1",
+        )
+        self.on_token = VoiceConnectorProxy(
+            stack,
+            "OnToken",
+            voice_connector_id=connector.attr_voice_connector_id,
+            default_session_expiry=cdk.Duration.hours(1),
+            phone_number_pool_countries=["US"],
+        )
+        ProxySessionSettings(
+            stack,
+            "Settings",
+            voice_connector_id=VC_A,
+            proxy_session_id="s-1",
+            capabilities=[Capability.VOICE],
+        )
+        self.template = Template.from_stack(stack)
+
+    def resource(self, prefix: str) -> dict[str, Any]:
+        (found,) = [
+            resource
+            for logical_id, resource in self.template.find_resources(TYPE).items()
+            if logical_id.startswith(prefix)
+        ]
+        return dict(found)
+
+    def statements(self) -> dict[str, Any]:
+        (policy,) = self.template.find_resources("AWS::IAM::ManagedPolicy").values()
+        return {
+            s["Action"]: s["Resource"]
+            for s in policy["Properties"]["PolicyDocument"]["Statement"]
+            if isinstance(s["Action"], str)
+        }
+
+
+@pytest.fixture(scope="module")
+def built() -> Built:
+    return Built()
+
+
+def test_every_setting_becomes_a_property(built: Built) -> None:
+    main = built.resource("Main")
+    properties = dict(main["Properties"])
+    function_id, attribute = properties.pop("ServiceToken")["Fn::GetAtt"]
+    assert (function_id.startswith("ChimeProxySessionProviderHandler"), attribute) == (True, "Arn")
+    assert properties == {
+        "ServiceTimeout": "960",
+        "VoiceConnectorId": VC_A,
+        "DefaultSessionExpiryMinutes": 120,
+        "PhoneNumberPoolCountries": ["US", "CA"],
+        "FallBackPhoneNumber": PHONE_A,
+        "Disabled": False,
+        "RemovalPolicy": "Destroy",
+    }
+    assert "DeletionPolicy" not in main
+    assert "UpdateReplacePolicy" not in main
+
+
+def test_optional_settings_appear_only_when_set(built: Built) -> None:
+    kept = built.resource("Kept")["Properties"]
+    assert kept["Disabled"] is True
+    assert kept["RemovalPolicy"] == "Retain"
+    assert kept["Region"] == "us-west-2"
+    assert "FallBackPhoneNumber" not in kept
+    assert not {contract.ASSUME_ROLE_ARN, contract.EXTERNAL_ID} & set(kept)
+    partner = built.resource("Partner")["Properties"]
+    assert (partner["Region"], partner["AssumeRoleArn"], partner["ExternalId"]) == (
+        "eu-west-2",
+        ROLE,
+        "shared-secret-1",
+    )
+    assert not set(built.resource("Main")["Properties"]) & set(contract.LOCATION_PROPERTIES)
+
+
+def test_the_handler_accepts_what_the_construct_writes(built: Built) -> None:
+    for prefix in ("Main", "Kept", "Partner"):
+        sent = cfn_value(built.resource(prefix)["Properties"])
+        config = voice_connector_proxy_resource.parse_properties(sent)
+        assert config.phone_number_pool_countries
+
+
+def test_put_is_granted_per_voice_connector_in_its_region(built: Built) -> None:
+    put = built.statements()["chime:PutVoiceConnectorProxy"]
+    west = ["arn:", {"Ref": "AWS::Partition"}, ":chime:us-west-2:", {"Ref": "AWS::AccountId"}]
+    assert put[:2] == [vc_arn(VC_A), {"Fn::Join": ["", [*west, f":vc/{VC_B}"]]}]
+    assert put[2]["Fn::Join"][1][-1] == {"Fn::GetAtt": ["Connector", "VoiceConnectorId"]}
+    assert len(put) == 3  # not VC_C: called through the partner's role
+
+
+def test_delete_is_granted_only_for_destroy(built: Built) -> None:
+    delete = json.dumps(built.statements()["chime:DeleteVoiceConnectorProxy"])
+    assert VC_A in delete
+    assert "Connector" in delete
+    assert VC_B not in delete  # RETAIN
+    assert VC_C not in delete
+
+
+def test_an_assumed_role_gets_only_assume_role(built: Built) -> None:
+    granted = built.statements()
+    assert granted["sts:AssumeRole"] == ROLE
+    assert VC_C not in json.dumps(granted)
+
+
+def test_one_function_serves_settings_and_proxies(built: Built) -> None:
+    built.template.resource_count_is("AWS::Lambda::Function", 1)
+    (function,) = built.template.find_resources("AWS::Lambda::Function").values()
+    assert TYPE in function["Properties"]["Description"]
+
+
+def test_attributes_are_getatts_of_the_resource(built: Built) -> None:
+    stack = built.stack
+    logical_id = stack.get_logical_id(built.main.resource.node.default_child)  # type: ignore[arg-type]
+    for value, name in (
+        (built.main.attr_default_session_expiry_minutes, "DefaultSessionExpiryMinutes"),
+        (built.main.attr_phone_number_countries, "PhoneNumberCountries"),
+        (built.main.attr_disabled, "Disabled"),
+    ):
+        assert stack.resolve(value) == {"Fn::GetAtt": [logical_id, name]}
+
+
+def test_members_a_proxy_session_reads(built: Built) -> None:
+    partner = built.partner
+    assert partner.voice_connector_id == VC_C
+    assert partner.region == "eu-west-2"
+    assert partner.assume_role_arn == ROLE
+    assert partner.external_id == "shared-secret-1"
+    assert partner.provider is ProxySessionProvider.of(built.stack)
+    assert isinstance(partner.resource, cdk.CustomResource)
+    assert built.main.region is None  # as given: the stack's region
+    assert built.main.removal_policy == cdk.RemovalPolicy.DESTROY
+    assert built.kept.disabled is True
+    assert built.main.phone_number_pool_countries == ("US", "CA")
+
+
+def test_a_stack_region_without_the_api_needs_region() -> None:
+    stack = cdk.Stack(
+        cdk.App(), "Ohio", env=cdk.Environment(account="111111111111", region="us-east-2")
+    )
+    with pytest.raises(VoiceConnectorProxyError) as raised:
+        VoiceConnectorProxy(
+            stack,
+            "P",
+            voice_connector_id=VC_A,
+            default_session_expiry=cdk.Duration.hours(1),
+            phone_number_pool_countries=["US"],
+        )
+    assert "region=" in str(raised.value)
+    VoiceConnectorProxy(
+        stack,
+        "Virginia",
+        voice_connector_id=VC_A,
+        default_session_expiry=cdk.Duration.hours(1),
+        phone_number_pool_countries=["US"],
+        region="us-east-1",
+    )
+    policy = json.dumps(Template.from_stack(stack).find_resources("AWS::IAM::ManagedPolicy"))
+    assert f":chime:us-east-1:111111111111:vc/{VC_A}" in policy
+
+
+def test_tokens_pass_to_the_handler() -> None:
+    stack = cdk.Stack(cdk.App(), "Tokens")
+    countries = cdk.CfnParameter(stack, "Countries", type="CommaDelimitedList")
+    minutes = cdk.CfnParameter(stack, "Minutes", type="Number")
+    fall_back = cdk.CfnParameter(stack, "FallBack")
+    VoiceConnectorProxy(
+        stack,
+        "P",
+        voice_connector_id=VC_A,
+        default_session_expiry=cdk.Duration.minutes(minutes.value_as_number),
+        phone_number_pool_countries=countries.value_as_list,
+        fall_back_phone_number=fall_back.value_as_string,
+    )
+    (resource,) = Template.from_stack(stack).find_resources(TYPE).values()
+    properties = resource["Properties"]
+    assert properties["PhoneNumberPoolCountries"] == {"Ref": "Countries"}
+    assert properties["DefaultSessionExpiryMinutes"] == {"Ref": "Minutes"}
+    assert properties["FallBackPhoneNumber"] == {"Ref": "FallBack"}
