@@ -1,4 +1,4 @@
-"""A CloudFormation lifecycle driver for Custom::ChimeProxySessionSettings.
+"""A CloudFormation lifecycle driver for the custom resources the function serves.
 
 It takes templates synthesized by the real CDK CLI (``harness.synth``), runs the handler from the
 cloud assembly's asset folder in a separate Python process (``LambdaRunner``, in
