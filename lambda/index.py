@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 import proxy_contract as contract
+import proxy_session_resource
 import settings_resource
 from cfn_request import CfnRequest, CfnResult, envelope_problem, remaining_seconds
 from cfn_response import Responder
@@ -32,6 +33,10 @@ ResourceHandler = Callable[..., CfnResult]
 # For each resource type: (Create and Update, Delete).
 HANDLERS: Final[Mapping[str, tuple[ResourceHandler, ResourceHandler]]] = {
     settings_resource.RESOURCE_TYPE: (settings_resource.apply, settings_resource.remove),
+    proxy_session_resource.RESOURCE_TYPE: (
+        proxy_session_resource.apply,
+        proxy_session_resource.remove,
+    ),
 }
 
 helper = ProductionCfnResource()

@@ -31,6 +31,9 @@ HANDLER_MODULES = (
     "crhelper_adapter.py",
     "index.py",
     "proxy_contract.py",
+    "proxy_session_dedup.py",
+    "proxy_session_resource.py",
+    "proxy_session_spec.py",
     "safe_text.py",
     "settings_resource.py",
 )
