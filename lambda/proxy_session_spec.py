@@ -159,18 +159,22 @@ def _parse_participants(value: object) -> tuple[str, str]:
     name = contract.PARTICIPANT_PHONE_NUMBERS
     count = contract.PARTICIPANT_COUNT
     if not isinstance(value, list) or len(value) != count:
-        shape = f"{len(value)} item(s)" if isinstance(value, list) else f"a {type(value).__name__}"
+        if isinstance(value, list):
+            shape = f"{len(value)} item(s)"
+        else:
+            shape = "null" if value is None else f"a {type(value).__name__}"
         raise InvalidPropertiesError(
-            f"{name} must be a list of exactly {count} phone numbers, got {shape} (values not "
-            'shown). Use e.g. ["+12065550100", "+12065550199"].'
+            f"{name} must be a list of exactly {count} phone numbers in E.164 ('+' and 2 to 15 "
+            f"digits), got {shape} (values not shown)."
         )
     phones: list[str] = []
     for index, item in enumerate(value):
         if isinstance(item, str) and item.startswith(_DYNAMIC_REFERENCE):
             raise InvalidPropertiesError(
                 f"{name}[{index}] is a dynamic reference that CloudFormation did not resolve (not "
-                "shown): it resolves secretsmanager and ssm-secure references in no custom "
-                "resource. Use an {{resolve:ssm:...}} reference or a parameter instead."
+                "shown): CloudFormation resolves no secretsmanager or ssm-secure reference in a "
+                "custom resource. Use an {{resolve:ssm:...}} reference to a String parameter, or "
+                "a template parameter, instead."
             )
         phones.append(parse_e164(f"{name}[{index}]", item))
     if phones[0] == phones[1]:
