@@ -1,8 +1,9 @@
 """Lambda entry point: check the envelope, dispatch on ResourceType, answer exactly once.
 
 One function per stack serves every resource type in ``proxy_contract.SERVED_RESOURCE_TYPES``;
-each type has its own module (today ``settings_resource``). crhelper dispatches on RequestType
-(``crhelper_adapter``); the answer goes through ``cfn_response``, the one response path.
+each type has its own module (``settings_resource``, ``proxy_session_resource``). crhelper
+dispatches on RequestType (``crhelper_adapter``); the answer goes through ``cfn_response``, the one
+response path.
 """
 
 from __future__ import annotations

@@ -89,8 +89,8 @@ class OwnerKey:
     geo_match_params: Mapping[str, str] | None
     # The session this resource held before a replacing Update: never adopted, never deleted.
     exclude: str | None = None
-    # Shown in logs instead of the name: the marker itself, or "the name given".
-    label: str = "the name given"
+    # How logs name the mark: "named '<marker>'", or "with the Name given" (never shown).
+    label: str = "with the Name given"
 
     def matches(self, session: Mapping[str, Any]) -> bool:
         """Whether ``session`` (a ProxySession structure) is one this resource created."""

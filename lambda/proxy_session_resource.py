@@ -68,19 +68,19 @@ def _create_once(spec: SessionSpec, request: CfnRequest, calls: SessionCalls) ->
     if found:
         kept = settle(calls, found, None)
         logger.info(
-            "Adopting session %s named %s: an earlier run of this resource created it",
+            "Adopting session %s %s: an earlier run of this resource created it",
             kept["ProxySessionId"],
             key.label,
         )
     else:
         own = calls.create(spec.create_request(key.name))
-        logger.info("Created session %s named %s", own.get("ProxySessionId"), key.label)
+        logger.info("Created session %s %s", own.get("ProxySessionId"), key.label)
         try:
             found = calls.owned(key)
         except ChimeCallError as error:
             logger.warning(
                 "Could not look for duplicates of session %s (%s); answering with it. Other "
-                "sessions named %s may exist on voice connector %s.",
+                "sessions %s may exist on voice connector %s.",
                 own.get("ProxySessionId"),
                 error,
                 key.label,

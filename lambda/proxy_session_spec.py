@@ -75,7 +75,7 @@ class SessionSpec:
             geo_match_level=self.geo_match_level,
             geo_match_params=self.geo_match_params,
             exclude=exclude,
-            label="the name given" if self.name is not None else repr(marker),
+            label="with the Name given" if self.name is not None else f"named {marker!r}",
         )
 
     def create_request(self, name: str) -> dict[str, Any]:
