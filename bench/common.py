@@ -76,6 +76,7 @@ class Plan:
     # Measure 8: (N, R) points simulated on a virtual clock, and points run with real processes.
     scale_grid: tuple[tuple[int, float], ...]
     scale_real: tuple[tuple[int, float], ...]
+    session_count: int  # measure 9: ProxySession resources created at once
 
 
 FULL_PLAN: Final = Plan(
@@ -88,6 +89,7 @@ FULL_PLAN: Final = Plan(
     fleet_rate=20.0,
     scale_grid=tuple((n, rate) for n in (50, 200, 494) for rate in (1.0, 5.0, 20.0)),
     scale_real=((60, 1.0),),
+    session_count=100,
 )
 QUICK_PLAN: Final = Plan(
     quick=True,
@@ -99,6 +101,7 @@ QUICK_PLAN: Final = Plan(
     fleet_rate=10.0,
     scale_grid=((20, 2.0), (494, 1.0)),
     scale_real=((8, 2.0),),
+    session_count=10,
 )
 
 

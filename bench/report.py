@@ -18,6 +18,7 @@ from bench.common import (
     Timing,
     json_object,
 )
+from bench.created_sessions import CreatedSessions, created_sessions_markdown
 from bench.fleet import FLEET_TARGET, Fleet
 from bench.scale import SCALE_TARGET, Scale, scale_markdown
 from bench.synth_time import SynthTime
@@ -56,6 +57,7 @@ class Results:
     api_calls: ApiCalls
     fleet: Fleet
     scale: Scale
+    created_sessions: CreatedSessions
     targets: tuple[Target, ...]
 
 
@@ -358,6 +360,7 @@ def render_markdown(results: Results) -> str:
         "while the limit has room. That tail is the gap between the total and N / R.",
         "",
         *scale_markdown(scale),
+        *created_sessions_markdown(results.created_sessions),
         "## How the figures are taken",
         "",
         "- Template bytes: one App and Stack per N, synthesized in one process with `app.synth()` "

@@ -12,6 +12,9 @@ measures both constructs making the same ChimeSDKVoice ``UpdateProxySession`` ca
 6. ChimeSDKVoice calls per CloudFormation request type, with the lifecycle driver and emulator
    (``bench.api_calls``);
 7. a fleet of resources updated at once against a rate-limited emulator (``bench.fleet``);
+8. a full stack against a slow API (``bench.scale``);
+9. N ProxySession resources created at once, exactly one session each
+   (``bench.created_sessions``);
 
 and writes ``results.md``, ``results.json`` and ``template-bytes.png`` into ``bench/results/`` (or
 ``--out DIR``; ``bench.report``, ``bench.chart``). ``--quick`` measures small N with few
@@ -43,6 +46,7 @@ from bench.common import (
     log,
     machine,
 )
+from bench.created_sessions import measure_created_sessions
 from bench.fleet import measure_fleet
 from bench.report import Results, render_markdown, results_json, targets
 from bench.scale import measure_scale
@@ -121,6 +125,9 @@ def run(plan: Plan, out: Path) -> Results:
             log("8: scale")
             scale = measure_scale(plan, workdir, emulator, sink, asset_dir, fleet)
             sections.done("scale")
+            log("9: creating sessions")
+            created = measure_created_sessions(plan, workdir, emulator, sink, asset_dir)
+            sections.done("created_sessions")
 
     results = Results(
         machine=replace(
@@ -140,6 +147,7 @@ def run(plan: Plan, out: Path) -> Results:
         api_calls=api_calls,
         fleet=fleet,
         scale=scale,
+        created_sessions=created,
         targets=targets(
             bytes_per_resource=sizes.bytes_per_resource,
             bytes_per_resource_pinned=sizes.bytes_per_resource_pinned,

@@ -1,8 +1,9 @@
 """Lambda entry point: check the envelope, dispatch on ResourceType, answer exactly once.
 
 One function per stack serves every resource type in ``proxy_contract.SERVED_RESOURCE_TYPES``;
-each type has its own module (today ``settings_resource``). crhelper dispatches on RequestType
-(``crhelper_adapter``); the answer goes through ``cfn_response``, the one response path.
+each type has its own module (``settings_resource``, ``voice_connector_proxy_resource``,
+``proxy_session_resource``). crhelper dispatches on RequestType (``crhelper_adapter``); the answer
+goes through ``cfn_response``, the one response path.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 import proxy_contract as contract
+import proxy_session_resource
 import settings_resource
 import voice_connector_proxy_resource
 from cfn_request import CfnRequest, CfnResult, envelope_problem, remaining_seconds
@@ -36,6 +38,10 @@ HANDLERS: Final[Mapping[str, tuple[ResourceHandler, ResourceHandler]]] = {
     voice_connector_proxy_resource.RESOURCE_TYPE: (
         voice_connector_proxy_resource.apply,
         voice_connector_proxy_resource.remove,
+    ),
+    proxy_session_resource.RESOURCE_TYPE: (
+        proxy_session_resource.apply,
+        proxy_session_resource.remove,
     ),
 }
 

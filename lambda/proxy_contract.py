@@ -17,7 +17,11 @@ SETTINGS_RESOURCE_TYPE: Final = "Custom::ChimeProxySessionSettings"
 VOICE_CONNECTOR_PROXY_RESOURCE_TYPE: Final = "Custom::ChimeVoiceConnectorProxy"
 PROXY_SESSION_RESOURCE_TYPE: Final = "Custom::ChimeProxySession"
 # Every resource type the one function per stack serves; the handler dispatches on these.
-SERVED_RESOURCE_TYPES: Final = (SETTINGS_RESOURCE_TYPE, VOICE_CONNECTOR_PROXY_RESOURCE_TYPE)
+SERVED_RESOURCE_TYPES: Final = (
+    SETTINGS_RESOURCE_TYPE,
+    VOICE_CONNECTOR_PROXY_RESOURCE_TYPE,
+    PROXY_SESSION_RESOURCE_TYPE,
+)
 
 # Properties of Custom::ChimeProxySessionSettings --------------------------------------------
 VOICE_CONNECTOR_ID: Final = "VoiceConnectorId"

@@ -5,8 +5,9 @@ AWS ended support for Chime SDK proxy sessions on 2026-04-07; the service may re
 
 from .contract import contract
 from .provider import ProxySessionProvider, ProxySessionProviderError
+from .proxy_session import GeoMatchLevel, GeoMatchParams, NumberSelectionBehavior, ProxySession
 from .settings import ProxySessionSettings
-from .validation import Capability, ProxySessionSettingsError
+from .validation import Capability, ProxySessionError, ProxySessionSettingsError
 from .voice_connector_proxy import VoiceConnectorProxy, VoiceConnectorProxyError
 
 RESOURCE_TYPE: str = contract.SETTINGS_RESOURCE_TYPE
@@ -15,6 +16,11 @@ RESOURCE_TYPE: str = contract.SETTINGS_RESOURCE_TYPE
 __all__ = [
     "RESOURCE_TYPE",
     "Capability",
+    "GeoMatchLevel",
+    "GeoMatchParams",
+    "NumberSelectionBehavior",
+    "ProxySession",
+    "ProxySessionError",
     "ProxySessionProvider",
     "ProxySessionProviderError",
     "ProxySessionSettings",

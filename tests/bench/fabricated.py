@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from bench.api_calls import EXPECTED_CALLS, Request, api_calls
 from bench.cold_start import cold_start, import_breakdown
 from bench.common import OURS, QUICK_PLAN, THEIRS, Machine, Pair
+from bench.created_sessions import CreatedSessions, created_sessions
 from bench.fleet import Update, fleet
 from bench.report import Results, targets
 from bench.scale import Agreement, Scale, real_row, virtual_row
@@ -73,6 +74,21 @@ def fleet_update(*, succeeded: int = 4, total_seconds: float = 2.6) -> Update:
             call("s4", 2.5),
         ],
         started_at=STARTED,
+    )
+
+
+def sessions_created(*, held: int = 4) -> CreatedSessions:
+    """Four sessions created at once: each Create's two look-ups (Open and InProgress, before
+    and after creating), one of them throttled once, and one concurrent duplicate deleted."""
+    operations = ["ListProxySessions"] * 17 + ["CreateProxySession"] * 4 + ["DeleteProxySession"]
+    return created_sessions(
+        4,
+        status="CREATE_COMPLETE",
+        succeeded=4,
+        total_seconds=1.25,
+        invocation_seconds=[0.5, 0.6, 0.7, 1.2],
+        operations=operations,
+        sessions_held=held,
     )
 
 
@@ -191,6 +207,7 @@ def fabricated_results() -> Results:
                 "api_calls": 4.0,
                 "fleet": 5.0,
                 "scale": 6.0,
+                "created_sessions": 7.0,
             },
             load_average_at_end=(2.0, 1.0, 0.5),
             bench_seconds=10.0,
@@ -206,6 +223,7 @@ def fabricated_results() -> Results:
         api_calls=calls,
         fleet=fleet_figures,
         scale=scale_figures,
+        created_sessions=sessions_created(),
         targets=targets(
             bytes_per_resource=per_resource,
             bytes_per_resource_pinned=per_resource,

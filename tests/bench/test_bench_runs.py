@@ -148,3 +148,15 @@ def test_the_run_removes_its_temporary_folders(out: Path, scratch: Path) -> None
     # The scratch folder, the Lambda runtime folders of the cold and warm runners, the sink's CA.
     assert (out / "results.json").is_file()
     assert sorted(path.name for path in scratch.iterdir()) == []
+
+
+def test_created_sessions_leave_exactly_n(results: dict[str, Any]) -> None:
+    created = results["created_sessions"]
+    n = results["plan"]["session_count"]
+    assert created["status"] == "CREATE_COMPLETE"
+    assert created["succeeded"] == created["sessions_held"] == n
+    assert created["exactly_n_sessions"] is True
+    operations = created["operations"]
+    assert operations["CreateProxySession"]["calls"] == n
+    assert operations["ListProxySessions"]["calls"] >= 4 * n  # two statuses, before and after
+    assert "created_sessions" in results["machine"]["section_seconds"]

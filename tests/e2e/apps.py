@@ -3,8 +3,9 @@
 The CDK CLI runs this file as the app (``harness.synth.synth(..., app=E2E_APP)``) with the context
 ``e2eApp`` naming one of ``APPS``: ``base`` (three sessions, one per removal-policy case),
 ``changed`` (the update of ``base``: Alpha in place, Beta and Gamma replaced), ``fleet`` (twenty
-sessions) and ``proxy`` (three voice connector proxy configurations; with the context
-``e2eProxyVariant=changed``, their update: Main in place, Kept and Moving replaced).
+sessions), ``proxy`` (three voice connector proxy configurations; with the context
+``e2eProxyVariant=changed``, their update: Main in place, Kept and Moving replaced) and
+``sessions`` (two ProxySession resources that create their sessions).
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ sys.path.insert(0, str(REPO / "constructs"))
 
 import aws_cdk as cdk  # noqa: E402 - after the path set-up above
 
-from chime_proxy_session import Capability, ProxySessionSettings, VoiceConnectorProxy  # noqa: E402
+from chime_proxy_session import (  # noqa: E402
+    Capability,
+    ProxySession,
+    ProxySessionSettings,
+    VoiceConnectorProxy,
+)
 
 VC = "abcdefghij0123456789k"
 VOICE, SMS = Capability.VOICE, Capability.SMS
@@ -139,11 +145,40 @@ def proxy(stack: cdk.Stack) -> None:
     )
 
 
+# The participants of the created sessions: literal numbers, as the emulator cannot resolve a
+# dynamic reference (synth warns that they are stored in the template).
+LINE_PHONES = ("+12065550123", "+14255550187")
+DESK_PHONES = ("+12065550124", "+14255550188")
+
+
+def sessions(stack: cdk.Stack) -> None:
+    """Created sessions: Line (Voice+SMS, 60 min, Destroy, named by the construct) and Desk
+    (Voice, named "Front desk", Retain)."""
+    ProxySession(
+        stack,
+        "Line",
+        voice_connector_id=VC,
+        participant_phone_numbers=LINE_PHONES,
+        capabilities=[VOICE, SMS],
+        expiry=cdk.Duration.minutes(60),
+    )
+    ProxySession(
+        stack,
+        "Desk",
+        voice_connector_id=VC,
+        participant_phone_numbers=DESK_PHONES,
+        capabilities=[VOICE],
+        name="Front desk",
+        removal_policy=RETAIN,
+    )
+
+
 APPS: dict[str, Callable[[cdk.Stack], None]] = {
     "base": base,
     "changed": changed,
     "fleet": fleet,
     "proxy": proxy,
+    "sessions": sessions,
 }
 
 

@@ -1,0 +1,224 @@
+"""Exactly one proxy session per Custom::ChimeProxySession resource, however often its Create runs.
+
+CloudFormation invokes the function asynchronously: Lambda retries an invocation that crashed or
+timed out, and may deliver one event twice, so one Create can run twice (one after the other, or
+at once), or succeed and have its answer lost and be sent again. Every session a resource creates
+therefore carries an owner mark, and its Create looks for a marked session before making one:
+
+- the mark is the session's Name: the user's name, or, when none is set, ``marker_name``, derived
+  from the stack and the logical id (the same for every request of the resource);
+- a session is the resource's when it is Open or InProgress on the voice connector and its Name,
+  its two participants and (where the service reports them) its number selection and geo settings
+  are the requested ones (``OwnerKey.matches``);
+- before creating, ``ListProxySessions`` (both statuses, every page): a marked session is adopted
+  instead of creating another;
+- after creating, list again: of the marked sessions, the earliest (CreatedTimestamp, then id) is
+  kept (``settle``). The invocation deletes its own session when another is earlier, and any
+  other marked session created strictly later than the kept one. Sessions created in the same
+  instant as the kept one are left to their own creators, which settle the same way.
+
+Phone numbers are personal data: ``OwnerKey`` keeps them out of its repr, and nothing here logs a
+participant or a user-given name (the model marks Name sensitive).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from botocore.exceptions import ClientError
+
+import proxy_contract as contract
+from chime_calls import (
+    CallTarget,
+    ChimeCallError,
+    RetriesExhaustedError,
+    RetryPolicy,
+    call_with_retries,
+    error_code,
+    explain_failure,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
+
+logger = logging.getLogger(__name__)
+
+# The statuses of a session that still carries calls; a Closed session is never adopted.
+LIVE_STATUSES: Final = ("Open", "InProgress")
+# The model allows 100; the older Chime namespace documents 99. Either way, every page is read.
+PAGE_SIZE: Final = 99
+MARKER_PREFIX: Final = "cfn"
+_DIGEST_CHARS: Final = 14
+_LOGICAL_ID_CHARS: Final = contract.PROXY_SESSION_NAME_MAX_LENGTH - len(MARKER_PREFIX) - 2
+_NOT_NAME: Final = re.compile(r"[^A-Za-z0-9]")
+_LATEST: Final = datetime.max.replace(tzinfo=UTC)
+
+
+def marker_name(stack_id: str, logical_resource_id: str) -> str:
+    """The Name of a session created for a resource without ``name``: at most 30 characters of
+    letters, digits and spaces, e.g. ``cfn SupportLine 4H7Q2MZK3ABCDE``.
+
+    It holds the logical id's first letters and digits (to be recognised in a listing) and a
+    base32 digest of the stack id and the logical id (to be unique to this resource).
+    """
+    digest = hashlib.sha256(f"{stack_id}\n{logical_resource_id}".encode()).digest()
+    code = base64.b32encode(digest).decode("ascii")[:_DIGEST_CHARS]
+    readable = _NOT_NAME.sub("", logical_resource_id)[: _LOGICAL_ID_CHARS - _DIGEST_CHARS]
+    return " ".join(part for part in (MARKER_PREFIX, readable, code) if part)
+
+
+def _digits(phone: object) -> str:
+    return str(phone).lstrip("+")
+
+
+@dataclass(frozen=True)
+class OwnerKey:
+    """What makes a listed session this resource's; participants and names never show in a repr."""
+
+    name: str = field(repr=False)
+    participants: frozenset[str] = field(repr=False)
+    number_selection_behavior: str | None
+    geo_match_level: str | None
+    geo_match_params: Mapping[str, str] | None
+    # The session this resource held before a replacing Update: never adopted, never deleted.
+    exclude: str | None = None
+    # How logs name the mark: "named '<marker>'", or "with the Name given" (never shown).
+    label: str = "with the Name given"
+
+    def matches(self, session: Mapping[str, Any]) -> bool:
+        """Whether ``session`` (a ProxySession structure) is one this resource created."""
+        if session.get("ProxySessionId") == self.exclude:
+            return False
+        if session.get("Status") not in LIVE_STATUSES or session.get("Name") != self.name:
+            return False
+        phones = {_digits(item.get("PhoneNumber")) for item in session.get("Participants") or []}
+        if phones != {_digits(phone) for phone in self.participants}:
+            return False
+        # A setting the service does not report (or that was left to its default) is no evidence
+        # either way; one it reports differently is.
+        for wanted, reported in (
+            (self.number_selection_behavior, session.get("NumberSelectionBehavior")),
+            (self.geo_match_level, session.get("GeoMatchLevel")),
+            (self.geo_match_params, session.get("GeoMatchParams")),
+        ):
+            if wanted is not None and reported is not None and wanted != reported:
+                return False
+        return True
+
+
+def _order(session: Mapping[str, Any]) -> tuple[datetime, str]:
+    created = session.get("CreatedTimestamp")
+    return (created if isinstance(created, datetime) else _LATEST, str(session["ProxySessionId"]))
+
+
+def _is_later(session: Mapping[str, Any], kept: Mapping[str, Any]) -> bool:
+    return _order(session)[0] > _order(kept)[0]
+
+
+@dataclass
+class SessionCalls:
+    """The proxy-session calls on one voice connector, within one deadline, counted."""
+
+    client: ChimeSDKVoiceClient
+    voice_connector_id: str
+    target: CallTarget
+    deadline: float
+    policy: RetryPolicy
+    # Every call made, by operation, for the log line that ends the request.
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def _attempt(self, operation: str, call: Callable[[], Any]) -> dict[str, Any]:
+        self.counts[operation] = self.counts.get(operation, 0) + 1
+        outcome = call_with_retries(operation, call, deadline=self.deadline, policy=self.policy)
+        response: dict[str, Any] = outcome.response
+        return response
+
+    def call(
+        self, operation: str, call: Callable[[], Any], target: CallTarget | None = None
+    ) -> dict[str, Any]:
+        """Run ``call``; a failure for good raises ChimeCallError with its Reason."""
+        try:
+            return self._attempt(operation, call)
+        except (ClientError, RetriesExhaustedError) as error:
+            raise ChimeCallError(explain_failure(operation, target or self.target, error)) from None
+
+    def owned(self, key: OwnerKey) -> list[dict[str, Any]]:
+        """Every live session on the voice connector that ``key`` matches (all pages)."""
+        found: list[dict[str, Any]] = []
+        for status in LIVE_STATUSES:
+            request: dict[str, Any] = {
+                "VoiceConnectorId": self.voice_connector_id,
+                "Status": status,
+                "MaxResults": PAGE_SIZE,
+            }
+            while True:
+                page = self._page(request)
+                found.extend(s for s in page.get("ProxySessions") or [] if key.matches(s))
+                token = page.get("NextToken")
+                if not token:
+                    break
+                request = {**request, "NextToken": token}
+        return found
+
+    def _page(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        return self.call("ListProxySessions", lambda: self.client.list_proxy_sessions(**request))
+
+    def create(self, request: Mapping[str, Any]) -> dict[str, Any]:
+        """CreateProxySession; returns the session (a failure raises ChimeCallError)."""
+        response = self.call(
+            "CreateProxySession", lambda: self.client.create_proxy_session(**request)
+        )
+        session: dict[str, Any] = response.get("ProxySession") or {}
+        return session
+
+    def delete_duplicate(self, session_id: str) -> None:
+        """DeleteProxySession of a duplicate (NotFound counts as done); a failure is logged."""
+        try:
+            self._attempt(
+                "DeleteProxySession",
+                lambda: self.client.delete_proxy_session(
+                    VoiceConnectorId=self.voice_connector_id, ProxySessionId=session_id
+                ),
+            )
+        except ClientError as error:
+            if error_code(error) != "NotFoundException":
+                logger.warning("Could not delete duplicate %s: %s", session_id, error_code(error))
+        except RetriesExhaustedError as error:
+            logger.warning("Could not delete duplicate %s: %s", session_id, error)
+
+
+def settle(
+    calls: SessionCalls, found: Sequence[Mapping[str, Any]], own: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """Keep the earliest of ``found`` (and ``own``, the session this invocation created), delete
+    what must go, and return the kept session."""
+    candidates = {str(session["ProxySessionId"]): dict(session) for session in found}
+    if own is not None:
+        candidates.setdefault(str(own["ProxySessionId"]), dict(own))
+    kept = min(candidates.values(), key=_order)
+    own_id = None if own is None else str(own["ProxySessionId"])
+    for session_id, session in sorted(candidates.items()):
+        if session_id == kept["ProxySessionId"]:
+            continue
+        if session_id == own_id or _is_later(session, kept):
+            logger.info(
+                "Deleting duplicate session %s (%s); keeping %s",
+                session_id,
+                "this invocation's" if session_id == own_id else "created later",
+                kept["ProxySessionId"],
+            )
+            calls.delete_duplicate(session_id)
+        else:
+            logger.info(
+                "Session %s was created in the same instant as %s: left to its own invocation",
+                session_id,
+                kept["ProxySessionId"],
+            )
+    return kept

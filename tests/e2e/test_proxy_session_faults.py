@@ -1,0 +1,240 @@
+"""ProxySession under faults, through the real asset against the emulator, and a leak scan.
+
+Each scenario injects a fault, drives CloudFormation's requests for the ``sessions`` app, and
+checks the answer and how many sessions are left. Every scenario's Lambda output and answers are
+kept; the last test greps all of it for the participants' phone numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+import proxy_contract as contract
+from harness.emulator import ChimeVoiceEmulator
+from harness.lifecycle import CloudFormationStack, Invocation, LambdaRunner
+from harness.response_sink import ResponseSink
+from harness.synth import Assembly
+from tests.e2e.apps import DESK_PHONES, LINE_PHONES, VC
+from tests.e2e.session_tools import changed, live_sessions
+
+pytestmark = pytest.mark.slow
+
+PARTICIPANTS = (*LINE_PHONES, *DESK_PHONES)
+E164 = re.compile(r"\+[1-9]\d{6,14}\b")
+
+
+@dataclass
+class Env:
+    """A scenario's emulator, sink, app, and every invocation it made."""
+
+    emu: ChimeVoiceEmulator
+    sink: ResponseSink
+    assembly: Assembly
+    invocations: list[Invocation] = field(default_factory=list)
+
+    def stack(self, *, timeout: float = 120.0) -> CloudFormationStack:
+        runner = LambdaRunner(
+            self.assembly.asset_dir,
+            endpoint_url=self.emu.endpoint_url,
+            sink=self.sink,
+            timeout_seconds=timeout,
+        )
+        return CloudFormationStack(runner, on_invocation=self.invocations.append)
+
+    def template(self, *names: str) -> dict[str, Any]:
+        """The app with only the named sessions (by logical id prefix)."""
+        template = self.assembly.template
+        resources = {
+            lid: resource
+            for lid, resource in template["Resources"].items()
+            if resource["Type"] != contract.PROXY_SESSION_RESOURCE_TYPE or lid.startswith(names)
+        }
+        return {**template, "Resources": resources}
+
+
+def first(operation: Any) -> dict[str, Any]:
+    """The answer to the operation's first request."""
+    response = operation.invocations[0].response
+    assert response is not None
+    return dict(response)
+
+
+def count(emu: ChimeVoiceEmulator, operation: str) -> int:
+    return len(emu.calls_for(operation))
+
+
+def throttling_that_clears(env: Env) -> None:
+    env.emu.faults.throttle_next(2, operation="ListProxySessions")
+    env.emu.faults.throttle_next(2, operation="CreateProxySession")
+    assert first(env.stack().deploy(env.template("Line")))["Status"] == "SUCCESS"
+    assert len(live_sessions(env.emu)) == 1
+
+
+def bursts_of_5xx(env: Env) -> None:
+    env.emu.faults.fail_next(2, status=503, operation="CreateProxySession")
+    env.emu.faults.fail_next(1, status=500, operation="ListProxySessions")
+    assert first(env.stack().deploy(env.template("Line")))["Status"] == "SUCCESS"
+    assert len(live_sessions(env.emu)) == 1
+
+
+def create_that_lands_after_its_retry(env: Env) -> None:
+    """What can remain (README): the first CreateProxySession hangs past the client's 10 s read
+    timeout, and the service creates its session only after the function retried, created a
+    second one, looked for duplicates and answered. The stray carries the resource's marker,
+    which is how a user finds it; it closes at its expiry."""
+    env.emu.faults.hang_next(1, seconds=11.0, operation="CreateProxySession")
+    response = first(env.stack().deploy(env.template("Line")))
+    assert response["Status"] == "SUCCESS"
+    deadline = time.monotonic() + 10.0
+    while count(env.emu, "CreateProxySession") < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = live_sessions(env.emu)
+    assert len(left) == 2
+    assert len({session["Name"] for session in left}) == 1  # both carry the marker
+    answered = response["PhysicalResourceId"].rsplit(":", 1)[1]
+    assert answered in {session["ProxySessionId"] for session in left}
+
+
+def listing_forbidden(env: Env) -> None:
+    env.emu.faults.forbid("ListProxySessions")
+    operation = env.stack().deploy(env.template("Line"))
+    assert operation.status == "ROLLBACK_COMPLETE"
+    assert "chime:ListProxySessions" in first(operation)["Reason"]
+    assert count(env.emu, "CreateProxySession") == 0
+
+
+def create_forbidden(env: Env) -> None:
+    env.emu.faults.forbid("CreateProxySession")
+    operation = env.stack().deploy(env.template("Line"))
+    assert "chime:CreateProxySession" in first(operation)["Reason"]
+    assert count(env.emu, "DeleteProxySession") == 0
+
+
+def proxy_disabled(env: Env) -> None:
+    env.emu.configure_proxy(VC, disabled=True)
+    response = first(env.stack().deploy(env.template("Desk")))
+    assert response["Status"] == "FAILED"
+    assert "CreateProxySession rejected the request" in response["Reason"]
+    assert "Proxy is disabled" in response["Reason"]
+
+
+def throttling_that_does_not_clear(env: Env) -> None:
+    env.emu.faults.throttle_next(10_000, operation="CreateProxySession")
+    started = time.monotonic()
+    response = first(env.stack(timeout=30.0).deploy(env.template("Line")))
+    assert response["Status"] == "FAILED"
+    assert "ThrottledClientException" in response["Reason"]
+    assert time.monotonic() - started < 30.0 - 8.0
+    assert live_sessions(env.emu) == []
+
+
+def duplicate_that_cannot_be_deleted(env: Env) -> None:
+    """Two marked sessions from earlier runs: the earlier is adopted; the later one, which the
+    function may not delete, is logged and left, and the answer still comes."""
+    earlier = env.emu.seed_session(VC, participants=DESK_PHONES, name="Front desk")
+    time.sleep(0.01)  # a later CreatedTimestamp (the emulator's clock has milliseconds)
+    env.emu.seed_session(VC, participants=DESK_PHONES, name="Front desk")
+    env.emu.faults.forbid("DeleteProxySession")
+    operation = env.stack().deploy(env.template("Desk"))
+    response = first(operation)
+    assert response["Status"] == "SUCCESS"
+    assert response["PhysicalResourceId"].endswith(f":{earlier}")
+    assert count(env.emu, "DeleteProxySession") == 1
+    assert "Could not delete duplicate" in operation.invocations[0].logs
+    assert len(live_sessions(env.emu)) == 2
+
+
+def destroy_forbidden(env: Env) -> None:
+    stack = env.stack()
+    stack.deploy(env.template("Line"))
+    env.emu.faults.forbid("DeleteProxySession")
+    operation = stack.delete()
+    assert operation.status == "DELETE_FAILED"
+    assert "chime:DeleteProxySession" in first(operation)["Reason"]
+
+
+def expired_session_on_update(env: Env) -> None:
+    stack = env.stack()
+    stack.deploy(env.template("Line"))
+    (session,) = live_sessions(env.emu)
+    env.emu.close_session(VC, session["ProxySessionId"])
+    operation = stack.deploy(changed(env.template("Line"), "Line", ExpiryMinutes=30), "update")
+    assert operation.status == "UPDATE_ROLLBACK_COMPLETE"
+    assert "is closed" in first(operation)["Reason"]
+
+
+SCENARIOS: dict[str, Callable[[Env], None]] = {
+    "throttling that clears": throttling_that_clears,
+    "5xx bursts": bursts_of_5xx,
+    "a CreateProxySession that lands after its retry": create_that_lands_after_its_retry,
+    "ListProxySessions forbidden": listing_forbidden,
+    "CreateProxySession forbidden": create_forbidden,
+    "proxy disabled": proxy_disabled,
+    "throttling that does not clear": throttling_that_does_not_clear,
+    "a duplicate that cannot be deleted": duplicate_that_cannot_be_deleted,
+    "DeleteProxySession forbidden": destroy_forbidden,
+    "an expired session on update": expired_session_on_update,
+}
+_LOGS: dict[str, list[Invocation]] = {}
+
+
+def _prepare(emu: ChimeVoiceEmulator) -> None:
+    emu.reset()
+    emu.configure_proxy(VC)
+
+
+@pytest.fixture
+def env(emu: ChimeVoiceEmulator, sink: ResponseSink, assemblies: dict[str, Assembly]) -> Env:
+    _prepare(emu)
+    return Env(emu=emu, sink=sink, assembly=assemblies["sessions"])
+
+
+def run(name: str, env: Env) -> None:
+    try:
+        SCENARIOS[name](env)
+    finally:
+        env.emu.faults.clear()
+        _LOGS[name] = list(env.invocations)
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_fault(name: str, env: Env) -> None:
+    run(name, env)
+
+
+def test_no_participant_number_anywhere(
+    emu: ChimeVoiceEmulator, sink: ResponseSink, assemblies: dict[str, Assembly]
+) -> None:
+    """Runs every scenario not yet run in this session, then greps all their output: logs,
+    Reasons and Data. Logs and Reasons hold no phone number at all; Data holds only the proxy
+    numbers the service assigned."""
+    for name in SCENARIOS:
+        if name not in _LOGS:
+            _prepare(emu)
+            run(name, Env(emu=emu, sink=sink, assembly=assemblies["sessions"]))
+    invocations = [item for items in _LOGS.values() for item in items]
+    logs = "\n".join(item.logs for item in invocations)
+    answers = [item.response or {} for item in invocations]
+    assert "CreateProxySession" in logs
+    assert "Response delivered to CloudFormation" in logs  # INFO lines were captured
+    assert "DeleteProxySession" in logs
+    everything = logs + "".join(repr(answer) for answer in answers)
+    assert [phone for phone in PARTICIPANTS if phone.lstrip("+") in everything] == []
+    assert E164.findall(logs) == []
+    assert [E164.findall(str(answer.get("Reason", ""))) for answer in answers] == [[]] * len(
+        answers
+    )
+    proxies = {
+        number
+        for answer in answers
+        for number in str(answer.get("Data", {}).get("ProxyPhoneNumbers", "")).split(",")
+        if number
+    }
+    assert proxies
+    assert all(number.startswith("+1555") for number in proxies)  # the emulator's proxy pool

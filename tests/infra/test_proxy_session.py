@@ -1,0 +1,257 @@
+"""ProxySession at synth: the properties it writes, its grants, what it waits for, its attributes.
+
+One stack, synthesized once: sessions by voice connector id (plain, fully configured, in another
+region, through a role) and one on a stand-in for the colleague's VoiceConnectorProxy.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Annotations, Match, Template
+
+import proxy_contract as contract
+from chime_proxy_session import (
+    Capability,
+    GeoMatchLevel,
+    GeoMatchParams,
+    NumberSelectionBehavior,
+    ProxySession,
+    ProxySessionError,
+    ProxySessionProvider,
+)
+from chime_proxy_session.proxy_session import (
+    LITERAL_NUMBER_WARNING_ID,
+    SECURE_REFERENCE_WARNING_ID,
+    VoiceConnectorProxyLike,
+)
+from tests.helpers import VC_ID
+from tests.infra.stand_in import PROXY_VC, stand_in
+
+ROLE = "arn:aws:iam::210987654321:role/ChimeProxyAdmin"
+CUSTOMER = "{{resolve:ssm:/help-line/customer}}"
+AGENT = "{{resolve:ssm:/help-line/agent}}"
+
+
+@pytest.fixture(scope="module")
+def stack() -> cdk.Stack:
+    stack = cdk.Stack(cdk.App(), "Sessions")
+    ProxySession(
+        stack,
+        "Plain",
+        voice_connector_id=VC_ID,
+        participant_phone_numbers=[CUSTOMER, AGENT],
+        capabilities=[Capability.VOICE],
+    )
+    ProxySession(
+        stack,
+        "Full",
+        voice_connector_id=VC_ID,
+        participant_phone_numbers=["+12065550123", "+14255550187"],
+        capabilities=[Capability.VOICE, Capability.SMS],
+        expiry=cdk.Duration.hours(2),
+        name="Help line 7",
+        number_selection_behavior=NumberSelectionBehavior.AVOID_STICKY,
+        geo_match_level=GeoMatchLevel.AREA_CODE,
+        geo_match_params=GeoMatchParams(country="US", area_code="206"),
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+    )
+    ProxySession(
+        stack,
+        "Partner",
+        voice_connector_id="0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+        participant_phone_numbers=[CUSTOMER, "{{resolve:secretsmanager:agent-line}}"],
+        capabilities=[Capability.SMS],
+        region="eu-west-2",
+        assume_role_arn=ROLE,
+        external_id="shared-secret-1",
+    )
+    ProxySession(
+        stack,
+        "OnProxy",
+        voice_connector_proxy=stand_in(stack, "Proxy", region="us-west-2"),
+        participant_phone_numbers=[CUSTOMER, AGENT],
+        capabilities=[Capability.VOICE],
+    )
+    return stack
+
+
+@pytest.fixture(scope="module")
+def template(stack: cdk.Stack) -> Template:
+    return Template.from_stack(stack)
+
+
+def resource(template: Template, prefix: str) -> dict[str, Any]:
+    found: dict[str, Any]
+    (found,) = [
+        dict(value)
+        for logical_id, value in template.find_resources(
+            contract.PROXY_SESSION_RESOURCE_TYPE
+        ).items()
+        if logical_id.startswith(prefix)
+    ]
+    return found
+
+
+def test_the_properties_written(template: Template) -> None:
+    plain = resource(template, "Plain")["Properties"]
+    assert {key: value for key, value in plain.items() if key != "ServiceToken"} == {
+        "ServiceTimeout": "960",
+        "VoiceConnectorId": VC_ID,
+        "ParticipantPhoneNumbers": [CUSTOMER, AGENT],
+        "Capabilities": ["Voice"],
+        "RemovalPolicy": "Destroy",
+    }
+    full = resource(template, "Full")["Properties"]
+    assert full["ExpiryMinutes"] == 120
+    assert full["Name"] == "Help line 7"
+    assert full["NumberSelectionBehavior"] == "AvoidSticky"
+    assert full["GeoMatchLevel"] == "AreaCode"
+    assert full["GeoMatchParams"] == {"Country": "US", "AreaCode": "206"}
+    assert full["RemovalPolicy"] == "Retain"
+    partner = resource(template, "Partner")["Properties"]
+    assert (partner["Region"], partner["AssumeRoleArn"], partner["ExternalId"]) == (
+        "eu-west-2",
+        ROLE,
+        "shared-secret-1",
+    )
+    for found in template.find_resources(contract.PROXY_SESSION_RESOURCE_TYPE).values():
+        assert set(found["Properties"]) <= {
+            *contract.PROXY_SESSION_PROPERTIES,
+            *contract.CLOUDFORMATION_PROPERTIES,
+        }
+        assert "DeletionPolicy" not in found
+        assert "UpdateReplacePolicy" not in found
+
+
+def test_a_session_on_a_proxy_takes_its_connector_and_region_and_waits_for_it(
+    template: Template,
+) -> None:
+    on_proxy = resource(template, "OnProxy")
+    assert on_proxy["Properties"]["VoiceConnectorId"] == PROXY_VC
+    assert on_proxy["Properties"]["Region"] == "us-west-2"
+    (proxy_id,) = template.find_resources(contract.VOICE_CONNECTOR_PROXY_RESOURCE_TYPE)
+    assert on_proxy["DependsOn"] == [proxy_id]
+    assert "DependsOn" not in resource(template, "Plain")
+
+
+def statements(template: Template) -> dict[str, str]:
+    (policy,) = template.find_resources("AWS::IAM::ManagedPolicy").values()
+    return {
+        statement["Action"]: json.dumps(statement["Resource"])
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if isinstance(statement["Action"], str)
+    }
+
+
+def test_four_actions_on_each_voice_connector_and_a_role_for_the_partner(
+    template: Template,
+) -> None:
+    by_action = statements(template)
+    for action in (
+        "chime:CreateProxySession",
+        "chime:ListProxySessions",
+        "chime:UpdateProxySession",
+        "chime:DeleteProxySession",  # even for the RETAIN session: duplicates are deleted
+    ):
+        granted = by_action[action]
+        assert f":vc/{VC_ID}" in granted
+        assert ":chime:us-west-2:" in granted
+        assert f":vc/{PROXY_VC}" in granted
+        assert "0f1e2d3c" not in granted  # the partner's connector is reached through its role
+        assert "*" not in granted
+    assert by_action["sts:AssumeRole"] == json.dumps(ROLE)
+
+
+def test_the_attributes_are_the_contracts(stack: cdk.Stack) -> None:
+    session = next(child for child in stack.node.children if isinstance(child, ProxySession))
+    resolved = {
+        name: stack.resolve(getattr(session, f"attr_{attr}"))
+        for name, attr in (
+            (contract.ATTR_PROXY_SESSION_ID, "proxy_session_id"),
+            (contract.ATTR_STATUS, "status"),
+            (contract.ATTR_EXPIRY_MINUTES, "expiry_minutes"),
+            (contract.ATTR_CAPABILITIES, "capabilities"),
+            (contract.ATTR_PROXY_PHONE_NUMBERS, "proxy_phone_numbers"),
+        )
+    }
+    assert set(resolved) == set(contract.PROXY_SESSION_ATTRIBUTES)
+    for name, value in resolved.items():
+        assert value["Fn::GetAtt"][1] == name, value
+
+
+def test_literal_numbers_and_secure_references_are_warned_about(stack: cdk.Stack) -> None:
+    annotations = Annotations.from_stack(stack)
+    literal = annotations.find_warning("*", Match.string_like_regexp(LITERAL_NUMBER_WARNING_ID))
+    assert {item.id for item in literal} == {"/Sessions/Full"}
+    assert len(literal) == 2  # one per literal number
+    secure = annotations.find_warning("*", Match.string_like_regexp(SECURE_REFERENCE_WARNING_ID))
+    assert {item.id for item in secure} == {"/Sessions/Partner"}
+    for item in literal + secure:
+        assert "+1206" not in json.dumps(item.entry.data)
+
+
+def test_the_stand_in_is_what_the_protocol_asks(stack: cdk.Stack) -> None:
+    assert isinstance(stand_in(cdk.Stack(cdk.App(), "S"), "P"), VoiceConnectorProxyLike)
+    assert not isinstance(object(), VoiceConnectorProxyLike)
+
+
+def new_stack() -> cdk.Stack:
+    return cdk.Stack(cdk.App(), "Fresh")
+
+
+def make(stack: cdk.Stack, construct_id: str, **props: Any) -> ProxySession:
+    values: dict[str, Any] = {
+        "voice_connector_id": VC_ID,
+        "participant_phone_numbers": [CUSTOMER, AGENT],
+        "capabilities": [Capability.VOICE],
+        **props,
+    }
+    return ProxySession(stack, construct_id, **values)
+
+
+def test_two_sessions_may_not_share_a_name_and_participants() -> None:
+    stack = new_stack()
+    make(stack, "First", name="Help line")
+    make(stack, "OtherNumbers", name="Help line", participant_phone_numbers=[AGENT, "+14255550100"])
+    make(stack, "Unnamed")
+    make(stack, "UnnamedToo")
+    with pytest.raises(ProxySessionError, match="Fresh/First has the same name"):
+        make(stack, "Second", name="Help line", participant_phone_numbers=[AGENT, CUSTOMER])
+
+
+def test_a_proxy_brings_its_location_and_provider() -> None:
+    stack = new_stack()
+    proxy = stand_in(stack, "Proxy")
+    for prop, value in (
+        ("region", "us-east-1"),
+        ("assume_role_arn", ROLE),
+        ("external_id", "shared-secret-1"),
+        ("provider", ProxySessionProvider.of(stack)),
+    ):
+        with pytest.raises(ProxySessionError, match=f"{prop} comes from voice_connector_proxy"):
+            make(
+                stack,
+                f"With{prop}",
+                voice_connector_id=None,
+                voice_connector_proxy=proxy,
+                **{prop: value},
+            )
+    session = make(stack, "OnProxy", voice_connector_id=None, voice_connector_proxy=proxy)
+    assert session.provider is proxy.provider
+    assert session.voice_connector_id == PROXY_VC
+
+
+def test_a_proxy_in_another_stack_is_served_by_this_stacks_provider() -> None:
+    app = cdk.App()
+    proxy = stand_in(cdk.Stack(app, "Network"), "Proxy")
+    stack = cdk.Stack(app, "Sessions")
+    session = make(stack, "Remote", voice_connector_id=None, voice_connector_proxy=proxy)
+    assert session.provider is ProxySessionProvider.of(stack)
+    assert session.provider is not proxy.provider
+    assembly = app.synth()
+    depends = assembly.get_stack_by_name("Sessions").dependencies
+    assert "Network" in [artifact.id for artifact in depends]
