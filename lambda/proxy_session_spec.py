@@ -172,9 +172,9 @@ def _parse_participants(value: object) -> tuple[str, str]:
         if isinstance(item, str) and item.startswith(_DYNAMIC_REFERENCE):
             raise InvalidPropertiesError(
                 f"{name}[{index}] is a dynamic reference that CloudFormation did not resolve (not "
-                "shown): CloudFormation resolves no secretsmanager or ssm-secure reference in a "
-                "custom resource. Use an {{resolve:ssm:...}} reference to a String parameter, or "
-                "a template parameter, instead."
+                "shown). CloudFormation resolves {{resolve:secretsmanager:...}} references in any "
+                "resource property and does not persist the value; it does not resolve ssm-secure "
+                "references in custom resources. Use a secretsmanager reference."
             )
         phones.append(parse_e164(f"{name}[{index}]", item))
     if phones[0] == phones[1]:

@@ -38,7 +38,7 @@ def test_the_python_example_runs_and_synthesizes(
     imports = re.findall(r"^(?:from|import) (\S+)", code, re.MULTILINE)
     assert set(imports) <= {"aws_cdk", "chime_proxy_session"}
     assert code.rstrip().endswith("app.synth()")
-    assert "{{resolve:ssm:" in code
+    assert "{{resolve:secretsmanager:" in code
     outdir = tmp_path / "cdk.out"
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CDK_OUTDIR", str(outdir))

@@ -36,7 +36,10 @@ LITERAL_NUMBER_WARNING_ID: Final = "chime-proxy-session:phoneNumberInTemplate"
 SECURE_REFERENCE_WARNING_ID: Final = "chime-proxy-session:secureReferenceNotResolved"
 # CloudFormation resolves neither of these in a custom resource's properties (its documentation on
 # dynamic references): the handler would receive the reference itself.
-SECURE_REFERENCES: Final = ("{{resolve:secretsmanager:", "{{resolve:ssm-secure:")
+# CloudFormation resolves secretsmanager references in any resource property, custom ones
+# included; ssm-secure ones only in the resource types that list them, which custom resources do
+# not.
+SECURE_REFERENCES: Final = ("{{resolve:ssm-secure:",)
 CREATE_ACTIONS: Final = (
     "chime:CreateProxySession",
     "chime:ListProxySessions",
@@ -179,16 +182,16 @@ def _warn_about_numbers(scope: Construct, phones: Sequence[str]) -> None:
         if phone.startswith(SECURE_REFERENCES):
             Annotations.of(scope).add_warning_v2(
                 SECURE_REFERENCE_WARNING_ID,
-                f"{prop} is a secretsmanager or ssm-secure dynamic reference, which CloudFormation "
-                "does not resolve in custom resources: the deploy would fail. Use a "
-                "{{resolve:ssm:...}} reference to a String parameter, or a template parameter.",
+                f"{prop} is an ssm-secure dynamic reference, which CloudFormation does not resolve "
+                "in custom resources: the deploy would fail. Use a "
+                "{{resolve:secretsmanager:...}} reference instead.",
             )
         elif _literal(phone) and not phone.startswith(DYNAMIC_REFERENCE):
             Annotations.of(scope).add_warning_v2(
                 LITERAL_NUMBER_WARNING_ID,
                 f"{prop} is a literal phone number: it is stored in the template, the cloud "
-                "assembly and CloudFormation's view of the stack. Pass a {{resolve:ssm:...}} "
-                "dynamic reference or a template parameter instead.",
+                "assembly and CloudFormation's view of the stack. Pass a "
+                "{{resolve:secretsmanager:...}} dynamic reference instead.",
             )
 
 

@@ -282,10 +282,10 @@ def test_bad_request_fails_fast_and_clearly(
 def test_an_unresolved_secure_reference_says_what_to_use_instead(
     invoke: Invoke, stub: Stubber
 ) -> None:
-    props = session_properties(ParticipantPhoneNumbers=[A, "{{resolve:secretsmanager:line}}"])
+    props = session_properties(ParticipantPhoneNumbers=[A, "{{resolve:ssm-secure:/line}}"])
     body = invoke(lambda url: session_event("Create", url, props=props))
     assert (
         "ParticipantPhoneNumbers[1] is a dynamic reference that CloudFormation did not resolve"
         in (body["Reason"])
     )
-    assert "{{resolve:ssm:...}}" in body["Reason"]
+    assert "{{resolve:secretsmanager:...}}" in body["Reason"]

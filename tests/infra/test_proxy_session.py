@@ -32,8 +32,8 @@ from tests.helpers import VC_ID
 from tests.infra.stand_in import PROXY_VC, stand_in
 
 ROLE = "arn:aws:iam::210987654321:role/ChimeProxyAdmin"
-CUSTOMER = "{{resolve:ssm:/help-line/customer}}"
-AGENT = "{{resolve:ssm:/help-line/agent}}"
+CUSTOMER = "{{resolve:secretsmanager:help-line:SecretString:customer}}"
+AGENT = "{{resolve:secretsmanager:help-line:SecretString:agent}}"
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def stack() -> cdk.Stack:
         stack,
         "Partner",
         voice_connector_id="0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
-        participant_phone_numbers=[CUSTOMER, "{{resolve:secretsmanager:agent-line}}"],
+        participant_phone_numbers=[CUSTOMER, "{{resolve:ssm-secure:/help-line/agent}}"],
         capabilities=[Capability.SMS],
         region="eu-west-2",
         assume_role_arn=ROLE,
