@@ -1,5 +1,5 @@
-"""readme_proxy_session.md (the README text for ProxySession, merged into README.md later): its
-Python example runs, and its tables list exactly the props, attributes and properties there are."""
+"""The README's ProxySession section: its Python example runs, and its tables list exactly the
+props, attributes and properties there are."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ import pytest
 import proxy_contract as contract
 from chime_proxy_session import ProxySession
 
-TEXT = (Path(__file__).resolve().parents[1] / "readme_proxy_session.md").read_text()
+README = Path(__file__).resolve().parents[1] / "README.md"
+# The section, from its title to the next top-level title.
+TITLE = "\n## Create proxy sessions: `ProxySession`\n"
+TEXT = README.read_text().split(TITLE, 1)[1].split("\n## ", 1)[0]
 FENCE = re.compile(r"^```(?P<lang>[a-z]*)\n(?P<code>.*?)^```$", re.MULTILINE | re.DOTALL)
 
 

@@ -1,4 +1,4 @@
-"""readme_voice_connector_proxy.md, the README section of VoiceConnectorProxy, holds true.
+"""The README's VoiceConnectorProxy section holds true.
 
 Its Python blocks run as ``tests/test_readme.py`` runs the README's (in a fresh namespace, from a
 temporary folder, the App writing there), and its tables list exactly the construct's props and
@@ -20,8 +20,10 @@ import pytest
 import proxy_contract as contract
 from chime_proxy_session import VoiceConnectorProxy, VoiceConnectorProxyError
 
-SECTION = Path(__file__).resolve().parents[1] / "readme_voice_connector_proxy.md"
-TEXT = SECTION.read_text()
+README = Path(__file__).resolve().parents[1] / "README.md"
+# The section, from its title to the next top-level title.
+TITLE = "\n## A voice connector's proxy configuration: VoiceConnectorProxy\n"
+TEXT = README.read_text().split(TITLE, 1)[1].split("\n## ", 1)[0]
 FENCE = re.compile(r"^```(?P<lang>[a-z]*)\n(?P<code>.*?)^```$", re.MULTILINE | re.DOTALL)
 BLOCKS = [
     (TEXT.count("\n", 0, match.start()) + 1, match["lang"], match["code"])
@@ -44,7 +46,7 @@ def table_names(heading: str) -> list[str]:
 
 
 def test_one_section_with_a_python_example_and_no_yaml() -> None:
-    assert TEXT.startswith("## ")
+    assert README.read_text().count(TITLE) == 1
     assert TEXT.count("\n## ") == 0
     assert len(PYTHON) == 1
     assert [lang for _, lang, _ in BLOCKS if lang == "yaml"] == []
@@ -70,7 +72,7 @@ def test_python_example_runs_and_synthesizes(
 
     monkeypatch.setattr(cdk.App, "__init__", app_with_outdir)
     namespace: dict[str, Any] = {"__name__": "__main__"}
-    exec(compile(code, f"{SECTION.name}:{line}", "exec"), namespace)  # noqa: S102 - our own example
+    exec(compile(code, f"README.md section, line {line}", "exec"), namespace)  # noqa: S102 - our own example
     assert (outdir / "manifest.json").is_file()
     assert any(outdir.glob("*.template.json"))
 
