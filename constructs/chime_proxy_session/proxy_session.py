@@ -8,7 +8,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Final, Protocol, runtime_checkable
+from typing import Any, Final
 
 from aws_cdk import Annotations, CfnResource, CustomResource, Duration, RemovalPolicy, Stack, Token
 from constructs import Construct
@@ -30,6 +30,7 @@ from .validation import (
     validate_role_arn,
     validate_voice_connector_id,
 )
+from .voice_connector_proxy import VoiceConnectorProxy
 
 EXPIRY_WARNING_ID: Final = "chime-proxy-session:expiryAboveDocumentedMaximum"
 LITERAL_NUMBER_WARNING_ID: Final = "chime-proxy-session:phoneNumberInTemplate"
@@ -74,36 +75,6 @@ class GeoMatchParams:
 
     country: str
     area_code: str
-
-
-@runtime_checkable
-class VoiceConnectorProxyLike(Protocol):
-    """What ProxySession reads of a ``VoiceConnectorProxy``: its voice connector, where and as
-    whom it calls, its provider, and its CustomResource (which the session waits for)."""
-
-    @property
-    def voice_connector_id(self) -> str:
-        """The voice connector whose proxy it configures."""
-
-    @property
-    def region(self) -> str | None:
-        """The voice connector's region (None: the stack's)."""
-
-    @property
-    def assume_role_arn(self) -> str | None:
-        """The role the function assumes for it (None: the function's own)."""
-
-    @property
-    def external_id(self) -> str | None:
-        """The external id of that role's trust policy."""
-
-    @property
-    def provider(self) -> ProxySessionProvider:
-        """The provider that serves it."""
-
-    @property
-    def resource(self) -> CustomResource:
-        """Its custom resource."""
 
 
 def _literal(value: object) -> bool:
@@ -233,7 +204,7 @@ class ProxySession(Construct):
         construct_id: str,
         *,
         voice_connector_id: str | None = None,
-        voice_connector_proxy: VoiceConnectorProxyLike | None = None,
+        voice_connector_proxy: VoiceConnectorProxy | None = None,
         participant_phone_numbers: Sequence[str],
         capabilities: Sequence[Capability],
         expiry: Duration | None = None,
@@ -256,7 +227,7 @@ class ProxySession(Construct):
                 "brings its voice connector, region, role and provider)."
             )
         if voice_connector_proxy is not None:
-            if not isinstance(voice_connector_proxy, VoiceConnectorProxyLike):
+            if not isinstance(voice_connector_proxy, VoiceConnectorProxy):
                 raise path.fail(
                     "voice_connector_proxy must be a VoiceConnectorProxy, got "
                     f"{voice_connector_proxy!r:.80}."

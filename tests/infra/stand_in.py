@@ -1,37 +1,30 @@
-"""A stand-in for VoiceConnectorProxy (built on another branch): what a ProxySession reads of it."""
+"""A VoiceConnectorProxy for ProxySession tests: what a session reads of its proxy."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
 
 import aws_cdk as cdk
 
-import proxy_contract as contract
-from chime_proxy_session import ProxySessionProvider
+from chime_proxy_session import VoiceConnectorProxy
 
 PROXY_VC = "klmnopqrst9876543210a"
+_OTHERS = itertools.count()
+
+# The proxy a session is given (the real construct).
+StandInProxy = VoiceConnectorProxy
 
 
-@dataclass
-class StandInProxy:
-    """The public attributes the real VoiceConnectorProxy will have."""
-
-    voice_connector_id: str
-    region: str | None
-    assume_role_arn: str | None
-    external_id: str | None
-    provider: ProxySessionProvider
-    resource: cdk.CustomResource
-
-
-def stand_in(stack: cdk.Stack, construct_id: str, region: str | None = None) -> StandInProxy:
-    """A proxy configuration resource on PROXY_VC in ``stack``, served by its provider."""
-    provider = ProxySessionProvider.of(stack)
-    resource = cdk.CustomResource(
+def stand_in(
+    stack: cdk.Stack, construct_id: str, region: str | None = None, *, unique: bool = False
+) -> VoiceConnectorProxy:
+    """A VoiceConnectorProxy on PROXY_VC (or, with ``unique``, a voice connector of its own)."""
+    voice_connector_id = f"klmnopqrst98765432{next(_OTHERS):03d}b" if unique else PROXY_VC
+    return VoiceConnectorProxy(
         stack,
         construct_id,
-        service_token=provider.service_token,
-        resource_type=contract.VOICE_CONNECTOR_PROXY_RESOURCE_TYPE,
-        properties={contract.VOICE_CONNECTOR_ID: PROXY_VC},
+        voice_connector_id=voice_connector_id,
+        default_session_expiry=cdk.Duration.minutes(60),
+        phone_number_pool_countries=["US"],
+        region=region,
     )
-    return StandInProxy(PROXY_VC, region, None, None, provider, resource)

@@ -48,7 +48,7 @@ class PropCase:
 
 
 def _proxy(stack: cdk.Stack) -> StandInProxy:
-    return stand_in(stack, f"Proxy{next(_ids)}")
+    return stand_in(stack, f"Proxy{next(_ids)}", unique=True)
 
 
 ON_PROXY = "on a proxy"  # the row's props carry a stand-in proxy instead of voice_connector_id
