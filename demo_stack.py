@@ -1,7 +1,11 @@
-"""The demo stack: two proxy sessions of one voice connector, declared as construct calls.
+"""The demo stack: a voice connector's proxy setup, declared as construct calls.
 
-``app.py`` synthesizes it; ``make try`` deploys it against the emulator, then deploys the
-``updated=True`` variant (both sessions on Voice+SMS with 30 more minutes of expiry) and deletes it.
+On the demo voice connector: its proxy configuration (``VoiceConnectorProxy``), two sessions the
+stack creates (``ProxySession``, participants through Secrets Manager dynamic references) and
+the settings of two sessions created elsewhere (``ProxySessionSettings``). ``app.py`` synthesizes
+it; ``make try`` deploys it against the emulator, then the ``updated=True`` variant, then deletes
+it. The update shows each kind of change: in place (the proxy's default expiry, the settings, the
+Booking session's capabilities) and a replacement (the Courier session's participants).
 """
 
 from __future__ import annotations
@@ -11,19 +15,40 @@ from typing import Any
 from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
 from constructs import Construct
 
-from chime_proxy_session import Capability, ProxySessionSettings
+from chime_proxy_session import (
+    Capability,
+    ProxySession,
+    ProxySessionSettings,
+    VoiceConnectorProxy,
+)
 
 DEMO_STACK_NAME = "ChimeProxySessionDemo"
 DEMO_VOICE_CONNECTOR_ID = "abcdefghij0123456789k"
 SUPPORT_LINE_SESSION_ID = "3b1e9f5a-6c2d-4e8f-9a0b-1c2d3e4f5a6b"
 SALES_LINE_SESSION_ID = "7d2c4b6a-8e0f-4a1b-9c3d-5e6f7a8b9c0d"
+# The participants: Secrets Manager dynamic references, resolved by CloudFormation (and by
+# `make try`, from DEMO_SECRETS: fictitious numbers) and never stored in the template.
+BOOKING_CUSTOMER = "{{resolve:secretsmanager:demo/booking:SecretString:customer}}"
+BOOKING_AGENT = "{{resolve:secretsmanager:demo/booking:SecretString:agent}}"
+COURIER_CUSTOMER = "{{resolve:secretsmanager:demo/courier:SecretString:customer}}"
+COURIER_DRIVER = "{{resolve:secretsmanager:demo/courier:SecretString:driver}}"
+COURIER_NEW_DRIVER = "{{resolve:secretsmanager:demo/courier:SecretString:nextDriver}}"
+DEMO_SECRETS = {
+    BOOKING_CUSTOMER: "+12065550100",
+    BOOKING_AGENT: "+12065550111",
+    COURIER_CUSTOMER: "+14255550122",
+    COURIER_DRIVER: "+14255550133",
+    COURIER_NEW_DRIVER: "+14255550144",
+}
 
 
 class ProxySessionDemoStack(Stack):
-    """A support line (Voice+SMS, two hours, kept on delete) and a sales line (Voice, ended).
+    """The demo voice connector's proxy, two created sessions and two sessions' settings.
 
-    :param updated: the variant ``make try`` deploys as an update: every session on Voice+SMS,
-        with 30 more minutes of expiry (the sales line, which leaves its expiry alone, gets 90).
+    :param updated: the variant ``make try`` deploys as an update: the proxy's default expiry
+        90 minutes; the settings of both lines on Voice+SMS with 30 more minutes (the sales
+        line, which leaves its expiry alone, gets 90); the Booking session on Voice+SMS (in
+        place); the Courier session with another driver (a new session replaces it).
     """
 
     def __init__(
@@ -51,3 +76,31 @@ class ProxySessionDemoStack(Stack):
         )
         CfnOutput(self, "SupportLineStatus", value=support.attr_status)
         CfnOutput(self, "SalesLineStatus", value=sales.attr_status)
+
+        proxy = VoiceConnectorProxy(
+            self,
+            "Proxy",
+            voice_connector_id=DEMO_VOICE_CONNECTOR_ID,
+            default_session_expiry=Duration.minutes(90 if updated else 60),
+            phone_number_pool_countries=["US"],
+        )
+        booking = ProxySession(
+            self,
+            "Booking",
+            voice_connector_proxy=proxy,
+            participant_phone_numbers=[BOOKING_CUSTOMER, BOOKING_AGENT],
+            capabilities=[Capability.VOICE, Capability.SMS] if updated else [Capability.VOICE],
+            expiry=Duration.hours(2),
+        )
+        courier = ProxySession(
+            self,
+            "Courier",
+            voice_connector_proxy=proxy,
+            participant_phone_numbers=[
+                COURIER_CUSTOMER,
+                COURIER_NEW_DRIVER if updated else COURIER_DRIVER,
+            ],
+            capabilities=[Capability.SMS],
+        )
+        CfnOutput(self, "BookingNumbers", value=booking.attr_proxy_phone_numbers)
+        CfnOutput(self, "CourierNumbers", value=courier.attr_proxy_phone_numbers)

@@ -161,8 +161,12 @@ class CloudFormationStack:
         *,
         on_invocation: Callable[[Invocation], None] | None = None,
         max_workers: int = 20,
+        dynamic_references: Mapping[str, str] | None = None,
     ) -> None:
         self.runner = runner
+        # What CloudFormation would resolve {{resolve:...}} references to, as it sends a request;
+        # the state it keeps (and compares) holds the references, as the template does.
+        self.dynamic_references = dict(dynamic_references or {})
         self.max_workers = max_workers
         self.resources: dict[str, _Resource] = {}
         # Every type a logical id has had in a template deployed so far.
@@ -192,12 +196,12 @@ class CloudFormationStack:
             "RequestId": str(uuid.uuid4()),
             "LogicalResourceId": logical_id,
             "ResourceType": self.types[logical_id],
-            "ResourceProperties": properties,
+            "ResourceProperties": self._resolved(properties),
         }
         if physical_id is not None:
             request["PhysicalResourceId"] = physical_id
         if old_properties is not None:
-            request["OldResourceProperties"] = old_properties
+            request["OldResourceProperties"] = self._resolved(old_properties)
         invocation = self.runner.invoke(request, key)
         if invocation.response is None:
             raise LifecycleError(
@@ -208,6 +212,15 @@ class CloudFormationStack:
             with self._lock:
                 self._on_invocation(invocation)
         return invocation
+
+    def _resolved(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.dynamic_references.get(value, value)
+        if isinstance(value, list):
+            return [self._resolved(item) for item in value]
+        if isinstance(value, dict):
+            return {key: self._resolved(item) for key, item in value.items()}
+        return value
 
     @staticmethod
     def _ok(invocation: Invocation) -> bool:

@@ -17,10 +17,12 @@ from pathlib import Path
 
 import proxy_contract as contract
 from app import UPDATED_CONTEXT_KEY
+from demo_stack import DEMO_SECRETS, DEMO_VOICE_CONNECTOR_ID
 from harness.emulator import ChimeVoiceEmulator
 from harness.lifecycle import CloudFormationStack, Invocation, LambdaRunner, StackOperation
 from harness.response_sink import ResponseSink
 from harness.synth import synth
+from safe_text import redact
 
 RULE = "-" * 78
 
@@ -38,16 +40,18 @@ class Printer:
         print(f"CloudFormation -> {request['RequestType']} {request['LogicalResourceId']}")
         if "PhysicalResourceId" in request:
             print(f"  PhysicalResourceId: {request['PhysicalResourceId']}")
-        print(f"  ResourceProperties: {json.dumps(props)}")
+        # What CloudFormation resolved from Secrets Manager is personal data: masked here too.
+        print(f"  ResourceProperties: {redact(json.dumps(props))}")
         calls = self.emulator.calls
         self.emulator.reset_calls()
         if not calls:
             print("  API calls: none")
         for call in calls:
             outcome = call.error_code or "OK"
+            session = f", session {call.session_id}" if call.session_id else ""
             print(
-                f"  API call: {call.operation} voice connector {call.voice_connector_id}, "
-                f"session {call.session_id} -> HTTP {call.status} {outcome}"
+                f"  API call: {call.operation} voice connector {call.voice_connector_id}"
+                f"{session} -> HTTP {call.status} {outcome}"
             )
         response = invocation.response or {}
         print(
@@ -86,12 +90,18 @@ def main() -> int:
                 f"sessions seeded: {len(sessions)}"
             )
             runner = LambdaRunner(base.asset_dir, endpoint_url=emulator.endpoint_url, sink=sink)
-            stack = CloudFormationStack(runner, on_invocation=Printer(emulator), max_workers=1)
+            stack = CloudFormationStack(
+                runner,
+                on_invocation=Printer(emulator),
+                max_workers=1,
+                dynamic_references=DEMO_SECRETS,
+            )
             results = []
             steps: list[tuple[str, Callable[[], StackOperation]]] = [
                 ("CREATE the stack", lambda: stack.deploy(base.template, "create")),
                 (
-                    "UPDATE the stack (Voice+SMS, longer expiry)",
+                    "UPDATE the stack (in place: the proxy's expiry, the settings, Booking's "
+                    "capabilities; a replacement: Courier's new driver)",
                     lambda: stack.deploy(updated.template, "update"),
                 ),
                 ("DELETE the stack", stack.delete),
@@ -115,6 +125,15 @@ def main() -> int:
                 )
                 policy = properties.get(contract.REMOVAL_POLICY, contract.DEFAULT_REMOVAL_POLICY)
                 print(f"  {name} ({policy.lower()}): {summary}")
+            created = [
+                session
+                for session in emulator.sessions(DEMO_VOICE_CONNECTOR_ID)
+                if session["ProxySessionId"]
+                not in {p[contract.PROXY_SESSION_ID] for p in sessions.values()}
+            ]
+            print(f"  sessions the stack created: {len(created)} left")
+            proxy = emulator.proxy(DEMO_VOICE_CONNECTOR_ID)
+            print(f"  proxy configuration: {'removed' if proxy is None else 'still there'}")
     ok = results == ["CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE"]
     return 0 if ok else 1
 

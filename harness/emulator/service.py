@@ -133,6 +133,14 @@ class ChimeVoiceEmulator(LoopbackService):
         """A snapshot of the session as boto3 returns it (datetimes in UTC), or None."""
         return self._store.session(voice_connector_id, session_id)
 
+    def sessions(self, voice_connector_id: str) -> list[dict[str, Any]]:
+        """Snapshots of every session on the voice connector, any status, oldest first."""
+        return self._store.sessions(voice_connector_id)
+
+    def proxy(self, voice_connector_id: str) -> dict[str, Any] | None:
+        """The voice connector's proxy configuration, or None when it has none."""
+        return self._store.proxy(voice_connector_id)
+
     def close_session(self, voice_connector_id: str, session_id: str) -> None:
         """Mark the session Closed (as expiry does); KeyError when it does not exist."""
         self._store.close_session(voice_connector_id, session_id)

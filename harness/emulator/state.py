@@ -238,6 +238,19 @@ class ProxySessionStore:
             found = self._tables.find_session(voice_connector_id, session_id)
             return None if found is None else found.to_api(wire=False)
 
+    def sessions(self, voice_connector_id: str) -> list[dict[str, Any]]:
+        """Snapshots of every session on the voice connector, any status, oldest first."""
+        with self._lock:
+            found = self._tables.sessions.get(voice_connector_id, {}).values()
+            ordered = sorted(found, key=lambda item: (item.created, item.session_id))
+            return [item.to_api(wire=False) for item in ordered]
+
+    def proxy(self, voice_connector_id: str) -> dict[str, Any] | None:
+        """A copy of the voice connector's proxy configuration, or None when it has none."""
+        with self._lock:
+            found = self._tables.proxies.get(voice_connector_id)
+            return None if found is None else dict(found)
+
     def close_session(self, voice_connector_id: str, session_id: str) -> None:
         """Mark the session Closed (as expiry does); KeyError when it does not exist."""
         with self._lock:

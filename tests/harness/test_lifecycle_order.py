@@ -82,3 +82,19 @@ def test_a_failed_dependency_stops_its_dependents_and_rolls_back() -> None:
     sent_creates = {lid for kind, lid in runner.sent if kind == "Create"}
     assert sent_creates == {"Proxy", "Other"}  # Session and User never started
     assert {lid for kind, lid in runner.sent if kind == "Delete"} == {"Proxy", "Other"}
+
+
+def test_dynamic_references_are_resolved_in_requests_only() -> None:
+    reference = "{{resolve:secretsmanager:line:SecretString:customer}}"
+    runner = RecordingRunner()
+    seen: list[Invocation] = []
+    stack = CloudFormationStack(
+        cast(LambdaRunner, runner),
+        on_invocation=seen.append,
+        dynamic_references={reference: "+12065550100"},
+    )
+    resources = {"One": {"Type": TYPE, "Properties": {"Numbers": [reference, "+14255550187"]}}}
+    stack.deploy({"Resources": resources})
+    (created,) = seen
+    assert created.request["ResourceProperties"]["Numbers"] == ["+12065550100", "+14255550187"]
+    assert stack.resources["One"].properties["Numbers"][0] == reference
