@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final
 
-from aws_cdk import Annotations, CfnResource, CustomResource, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import Annotations, Duration, RemovalPolicy, Stack, Token
 from constructs import Construct
 
 from .contract import contract
 from .provider import ProxySessionProvider
+from .resource import proxy_resource
 from .validation import (
     DYNAMIC_REFERENCE,
     Capability,
@@ -300,33 +301,24 @@ class ProxySession(Construct):
             contract.CAPABILITIES: capability_values,
             contract.REMOVAL_POLICY: policy,
         }
-        for key, value in (
-            (contract.EXPIRY_MINUTES, expiry_minutes),
-            (contract.NAME, name_value),
-            (contract.NUMBER_SELECTION_BEHAVIOR, behavior),
-            (contract.GEO_MATCH_LEVEL, level),
-            (contract.GEO_MATCH_PARAMS, geo),
-            (contract.REGION, region_value),
-            (contract.ASSUME_ROLE_ARN, role_arn),
-            (contract.EXTERNAL_ID, external),
-        ):
-            if value is not None:
-                properties[key] = value
-        self.resource = CustomResource(
+        self.resource = proxy_resource(
             self,
-            "Resource",
-            service_token=self.provider.service_token,
-            resource_type=contract.PROXY_SESSION_RESOURCE_TYPE,
-            properties=properties,
-            service_timeout=self.provider.service_timeout,
+            self.provider,
+            contract.PROXY_SESSION_RESOURCE_TYPE,
+            properties,
+            {
+                contract.EXPIRY_MINUTES: expiry_minutes,
+                contract.NAME: name_value,
+                contract.NUMBER_SELECTION_BEHAVIOR: behavior,
+                contract.GEO_MATCH_LEVEL: level,
+                contract.GEO_MATCH_PARAMS: geo,
+                contract.REGION: region_value,
+                contract.ASSUME_ROLE_ARN: role_arn,
+                contract.EXTERNAL_ID: external,
+            },
         )
         if voice_connector_proxy is not None:
             self.resource.node.add_dependency(voice_connector_proxy.resource)
-        # As for ProxySessionSettings: whether the session ends is the RemovalPolicy property.
-        default_child = self.resource.node.default_child
-        if isinstance(default_child, CfnResource):
-            default_child.add_deletion_override("DeletionPolicy")
-            default_child.add_deletion_override("UpdateReplacePolicy")
 
     @property
     def attr_proxy_session_id(self) -> str:

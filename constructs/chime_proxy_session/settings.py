@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
-from aws_cdk import Annotations, CfnResource, CustomResource, Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
 from constructs import Construct
 
 from .contract import contract
 from .provider import ProxySessionProvider
+from .resource import proxy_resource
 from .validation import (
     Capability,
     ProxySessionSettingsError,
@@ -107,30 +108,18 @@ class ProxySessionSettings(Construct):
             contract.CAPABILITIES: capability_values,
             contract.REMOVAL_POLICY: policy,
         }
-        if expiry_minutes is not None:
-            properties[contract.EXPIRY_MINUTES] = expiry_minutes
-        for name, value in (
-            (contract.REGION, region_value),
-            (contract.ASSUME_ROLE_ARN, role_arn),
-            (contract.EXTERNAL_ID, external),
-        ):
-            if value is not None:
-                properties[name] = value
-        self.resource = CustomResource(
+        self.resource = proxy_resource(
             self,
-            "Resource",
-            service_token=self.provider.service_token,
-            resource_type=contract.SETTINGS_RESOURCE_TYPE,
-            properties=properties,
-            service_timeout=self.provider.service_timeout,
+            self.provider,
+            contract.SETTINGS_RESOURCE_TYPE,
+            properties,
+            {
+                contract.EXPIRY_MINUTES: expiry_minutes,
+                contract.REGION: region_value,
+                contract.ASSUME_ROLE_ARN: role_arn,
+                contract.EXTERNAL_ID: external,
+            },
         )
-        # CustomResource writes DeletionPolicy and UpdateReplacePolicy "Delete" on every instance:
-        # CloudFormation's defaults already, so they only add bytes to large stacks. Whether a
-        # session is ended on delete is this construct's RemovalPolicy property, not these.
-        default_child = self.resource.node.default_child
-        if isinstance(default_child, CfnResource):
-            default_child.add_deletion_override("DeletionPolicy")
-            default_child.add_deletion_override("UpdateReplacePolicy")
 
     @property
     def attr_status(self) -> str:

@@ -7,11 +7,12 @@ import weakref
 from collections.abc import Sequence
 from typing import Any, Final
 
-from aws_cdk import CfnResource, CustomResource, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import Duration, RemovalPolicy, Stack, Token
 from constructs import Construct
 
 from .contract import contract
 from .provider import ProxySessionProvider
+from .resource import proxy_resource
 from .validation import (
     Subject,
     VoiceConnectorProxyError,
@@ -190,28 +191,18 @@ class VoiceConnectorProxy(Construct):
             contract.DISABLED: is_disabled,
             contract.REMOVAL_POLICY: policy,
         }
-        for name, value in (
-            (contract.FALL_BACK_PHONE_NUMBER, fall_back),
-            (contract.REGION, region_value),
-            (contract.ASSUME_ROLE_ARN, role_arn),
-            (contract.EXTERNAL_ID, external),
-        ):
-            if value is not None:
-                properties[name] = value
-        self.resource = CustomResource(
+        self.resource = proxy_resource(
             self,
-            "Resource",
-            service_token=self.provider.service_token,
-            resource_type=contract.VOICE_CONNECTOR_PROXY_RESOURCE_TYPE,
-            properties=properties,
-            service_timeout=self.provider.service_timeout,
+            self.provider,
+            contract.VOICE_CONNECTOR_PROXY_RESOURCE_TYPE,
+            properties,
+            {
+                contract.FALL_BACK_PHONE_NUMBER: fall_back,
+                contract.REGION: region_value,
+                contract.ASSUME_ROLE_ARN: role_arn,
+                contract.EXTERNAL_ID: external,
+            },
         )
-        # As in ProxySessionSettings: CloudFormation's own defaults, only bytes in the template.
-        # Whether the configuration is deleted is this construct's RemovalPolicy property.
-        default_child = self.resource.node.default_child
-        if isinstance(default_child, CfnResource):
-            default_child.add_deletion_override("DeletionPolicy")
-            default_child.add_deletion_override("UpdateReplacePolicy")
 
     @property
     def attr_default_session_expiry_minutes(self) -> str:

@@ -165,6 +165,7 @@ def test_wheel_holds_the_package_the_handler_and_py_typed(wheel: Path) -> None:
         "chime_proxy_session/__init__.py",
         "chime_proxy_session/asset.py",
         "chime_proxy_session/provider.py",
+        "chime_proxy_session/resource.py",
         "chime_proxy_session/proxy_session.py",
         "chime_proxy_session/py.typed",
         "chime_proxy_session/contract.py",
