@@ -236,3 +236,43 @@ def explain_failure(operation: str, target: CallTarget, error: Exception) -> str
             return f"{operation} rejected the request for {target.subject} on {connector}{detail}."
         return f"{operation} failed for {target.subject} on {connector}{detail}."
     return f"{operation} failed for {target.subject} on {connector}: {type(error).__name__}."
+
+
+def call_or_fail(
+    operation: str,
+    call: Callable[[], Any],
+    target: CallTarget,
+    *,
+    deadline: float,
+    policy: RetryPolicy,
+) -> CallOutcome:
+    """``call_with_retries``; a failure for good raises ChimeCallError with its Reason."""
+    try:
+        outcome = call_with_retries(operation, call, deadline=deadline, policy=policy)
+    except (ClientError, RetriesExhaustedError) as error:
+        raise ChimeCallError(explain_failure(operation, target, error)) from None
+    logger.info("%s succeeded after %d attempt(s)", operation, outcome.attempts)
+    return outcome
+
+
+def delete_or_gone(
+    operation: str,
+    call: Callable[[], Any],
+    target: CallTarget,
+    *,
+    deadline: float,
+    policy: RetryPolicy,
+) -> bool:
+    """A Delete call: True when it deleted, False when the thing was already gone (NotFound
+    counts as done); any other failure raises ChimeCallError with its Reason."""
+    try:
+        outcome = call_with_retries(operation, call, deadline=deadline, policy=policy)
+    except ClientError as error:
+        if error_code(error) == "NotFoundException":
+            logger.info("%s: %s was already gone (NotFoundException)", operation, target.subject)
+            return False
+        raise ChimeCallError(explain_failure(operation, target, error)) from None
+    except RetriesExhaustedError as error:
+        raise ChimeCallError(explain_failure(operation, target, error)) from None
+    logger.info("%s succeeded after %d attempt(s)", operation, outcome.attempts)
+    return True

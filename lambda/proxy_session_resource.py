@@ -15,18 +15,13 @@ from __future__ import annotations
 import logging
 from typing import Any, Final
 
-from botocore.exceptions import ClientError
-
 import proxy_contract as contract
 from cfn_properties import removal_policy_of
 from cfn_request import CfnRequest, CfnResult, is_failed_create
 from chime_calls import (
     ChimeCallError,
-    RetriesExhaustedError,
     RetryPolicy,
-    call_with_retries,
-    error_code,
-    explain_failure,
+    delete_or_gone,
 )
 from chime_clients import ClientFactory, client_for
 from proxy_session_dedup import SessionCalls, settle
@@ -158,19 +153,13 @@ def remove(
     logger.info("Delete with RemovalPolicy Destroy: ending session %s", session_id)
     client = client_for(request, spec.location, clients, deadline=deadline, policy=policy)
     target = spec.call_target(f"proxy session {session_id!r}")
-    try:
-        call_with_retries(
-            "DeleteProxySession",
-            lambda: client.delete_proxy_session(
-                VoiceConnectorId=voice_connector_id, ProxySessionId=session_id
-            ),
-            deadline=deadline,
-            policy=policy,
-        )
-    except ClientError as error:
-        if error_code(error) != "NotFoundException":
-            raise ChimeCallError(explain_failure("DeleteProxySession", target, error)) from None
-        logger.info("DeleteProxySession: the session was already gone (NotFoundException)")
-    except RetriesExhaustedError as error:
-        raise ChimeCallError(explain_failure("DeleteProxySession", target, error)) from None
+    delete_or_gone(
+        "DeleteProxySession",
+        lambda: client.delete_proxy_session(
+            VoiceConnectorId=voice_connector_id, ProxySessionId=session_id
+        ),
+        target,
+        deadline=deadline,
+        policy=policy,
+    )
     return keep

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
 import proxy_contract as contract
 from cfn_properties import (
     Location,
@@ -33,12 +31,9 @@ from cfn_properties import (
 from cfn_request import CfnRequest, CfnResult, is_failed_create
 from chime_calls import (
     CallTarget,
-    ChimeCallError,
-    RetriesExhaustedError,
     RetryPolicy,
-    call_with_retries,
-    error_code,
-    explain_failure,
+    call_or_fail,
+    delete_or_gone,
 )
 from chime_clients import ClientFactory, client_for
 
@@ -169,18 +164,13 @@ def apply(
     logger.info("%s: applying %s", request.request_type, settings.describe())
     client = client_for(request, settings.location, clients, deadline=deadline, policy=policy)
     call = settings.update_request()
-    try:
-        outcome = call_with_retries(
-            "UpdateProxySession",
-            lambda: client.update_proxy_session(**call),
-            deadline=deadline,
-            policy=policy,
-        )
-    except (ClientError, RetriesExhaustedError) as error:
-        raise ChimeCallError(
-            explain_failure("UpdateProxySession", settings.call_target(), error)
-        ) from None
-    logger.info("UpdateProxySession succeeded after %d attempt(s)", outcome.attempts)
+    outcome = call_or_fail(
+        "UpdateProxySession",
+        lambda: client.update_proxy_session(**call),
+        settings.call_target(),
+        deadline=deadline,
+        policy=policy,
+    )
     return CfnResult(
         physical_resource_id=settings.physical_resource_id(),
         data=response_data(outcome.response.get("ProxySession") or {}),
@@ -203,23 +193,11 @@ def remove(
     logger.info("Delete with RemovalPolicy Destroy: ending %s", settings.describe())
     client = client_for(request, settings.location, clients, deadline=deadline, policy=policy)
     call = settings.delete_request()
-    try:
-        outcome = call_with_retries(
-            "DeleteProxySession",
-            lambda: client.delete_proxy_session(**call),
-            deadline=deadline,
-            policy=policy,
-        )
-    except ClientError as error:
-        if error_code(error) == "NotFoundException":
-            logger.info("DeleteProxySession: the session was already gone (NotFoundException)")
-            return keep
-        raise ChimeCallError(
-            explain_failure("DeleteProxySession", settings.call_target(), error)
-        ) from None
-    except RetriesExhaustedError as error:
-        raise ChimeCallError(
-            explain_failure("DeleteProxySession", settings.call_target(), error)
-        ) from None
-    logger.info("DeleteProxySession succeeded after %d attempt(s)", outcome.attempts)
+    delete_or_gone(
+        "DeleteProxySession",
+        lambda: client.delete_proxy_session(**call),
+        settings.call_target(),
+        deadline=deadline,
+        policy=policy,
+    )
     return keep

@@ -17,8 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from botocore.exceptions import ClientError
-
 import proxy_contract as contract
 from cfn_properties import (
     InvalidPropertiesError,
@@ -36,12 +34,9 @@ from cfn_properties import (
 from cfn_request import CfnRequest, CfnResult, is_failed_create
 from chime_calls import (
     CallTarget,
-    ChimeCallError,
-    RetriesExhaustedError,
     RetryPolicy,
-    call_with_retries,
-    error_code,
-    explain_failure,
+    call_or_fail,
+    delete_or_gone,
 )
 from chime_clients import ClientFactory, client_for
 from safe_text import echo
@@ -227,18 +222,13 @@ def apply(
     client = client_for(request, config.location, clients, deadline=deadline, policy=policy)
     region = client.meta.region_name
     call = config.put_request()
-    try:
-        outcome = call_with_retries(
-            "PutVoiceConnectorProxy",
-            lambda: client.put_voice_connector_proxy(**call),
-            deadline=deadline,
-            policy=policy,
-        )
-    except (ClientError, RetriesExhaustedError) as error:
-        raise ChimeCallError(
-            explain_failure("PutVoiceConnectorProxy", config.call_target(region), error)
-        ) from None
-    logger.info("PutVoiceConnectorProxy succeeded after %d attempt(s)", outcome.attempts)
+    outcome = call_or_fail(
+        "PutVoiceConnectorProxy",
+        lambda: client.put_voice_connector_proxy(**call),
+        config.call_target(region),
+        deadline=deadline,
+        policy=policy,
+    )
     return CfnResult(
         physical_resource_id=physical_resource_id(region, config.voice_connector_id),
         data=response_data(outcome.response.get("Proxy") or {}),
@@ -267,19 +257,11 @@ def remove(
     client = client_for(request, config.location, clients, deadline=deadline, policy=policy)
     target = config.call_target(client.meta.region_name)
     call = config.delete_request()
-    try:
-        outcome = call_with_retries(
-            "DeleteVoiceConnectorProxy",
-            lambda: client.delete_voice_connector_proxy(**call),
-            deadline=deadline,
-            policy=policy,
-        )
-    except ClientError as error:
-        if error_code(error) == "NotFoundException":
-            logger.info("DeleteVoiceConnectorProxy: already gone (NotFoundException)")
-            return keep
-        raise ChimeCallError(explain_failure("DeleteVoiceConnectorProxy", target, error)) from None
-    except RetriesExhaustedError as error:
-        raise ChimeCallError(explain_failure("DeleteVoiceConnectorProxy", target, error)) from None
-    logger.info("DeleteVoiceConnectorProxy succeeded after %d attempt(s)", outcome.attempts)
+    delete_or_gone(
+        "DeleteVoiceConnectorProxy",
+        lambda: client.delete_voice_connector_proxy(**call),
+        target,
+        deadline=deadline,
+        policy=policy,
+    )
     return keep

@@ -150,3 +150,16 @@ def test_exhausted_connection_errors_point_at_the_network() -> None:
     reason = explain_failure("UpdateProxySession", settings.call_target(), error)
     assert "could not reach the ChimeSDKVoice endpoint (EndpointConnectionError)" in reason
     assert "after 1 attempt over 13 s" in reason
+
+
+def test_delete_or_gone_counts_not_found_as_done() -> None:
+    from chime_calls import ChimeCallError, delete_or_gone
+
+    target = parse_properties(properties()).call_target()
+    retry = policy(FakeClock())
+    assert delete_or_gone("Op", flaky([]), target, deadline=100.0, policy=retry) is True
+    gone = flaky([client_error("NotFoundException")])
+    assert delete_or_gone("Op", gone, target, deadline=100.0, policy=retry) is False
+    denied = flaky([client_error("ForbiddenException")])
+    with pytest.raises(ChimeCallError, match="access denied"):
+        delete_or_gone("Op", denied, target, deadline=100.0, policy=retry)
