@@ -103,3 +103,17 @@ def invoke(trust_sink: ResponseSink, index_module: Any) -> Invoke:
         return body
 
     return run
+
+
+@pytest.fixture
+def api_calls(index_module: Any, stub: Stubber) -> Iterator[list[str]]:
+    """The ChimeSDKVoice operations the handler attempted, while the empty Stubber is active."""
+    attempted: list[str] = []
+    events = index_module.client.meta.events
+
+    def record(model: Any, **_: Any) -> None:
+        attempted.append(model.name)
+
+    events.register("provide-client-params.chime-sdk-voice", record)
+    yield attempted
+    events.unregister("provide-client-params.chime-sdk-voice", record)

@@ -11,10 +11,7 @@ validates nothing, by design; the Delete rows carry RemovalPolicy Destroy.
 
 from __future__ import annotations
 
-import copy
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -22,79 +19,22 @@ from botocore.stub import Stubber
 
 import proxy_contract as contract
 import settings_resource
+from tests.bad_input import (
+    MAX_BODY_BYTES,
+    MAX_SECONDS,
+    OVERSIZED,
+    Case,
+    Mutation,
+    both,
+    drop_field,
+    drop_prop,
+    set_field,
+    set_prop,
+    set_props,
+)
 from tests.helpers import SESSION_ID, VC_ID, Invoke, event, properties
 
-Mutation = Callable[[dict[str, Any]], None]
-
-MAX_SECONDS = 2.0
-MAX_BODY_BYTES = 4096
 PHYSICAL_ID = settings_resource.physical_resource_id(VC_ID, SESSION_ID)
-OVERSIZED = 300 * 1024
-
-
-@dataclass(frozen=True)
-class Case:
-    """One malformed request: what is sent, and the name its Reason must carry."""
-
-    label: str
-    request_type: str
-    names: str
-    mutate: Mutation
-
-
-def set_prop(name: str, value: Any) -> Mutation:
-    """Set ResourceProperties[name] to ``value`` (None stays a JSON null)."""
-
-    def mutate(request: dict[str, Any]) -> None:
-        request["ResourceProperties"][name] = copy.deepcopy(value)
-
-    return mutate
-
-
-def set_props(values: dict[str, Any]) -> Mutation:
-    """Set several ResourceProperties at once."""
-
-    def mutate(request: dict[str, Any]) -> None:
-        request["ResourceProperties"].update(copy.deepcopy(values))
-
-    return mutate
-
-
-def drop_prop(name: str) -> Mutation:
-    """Remove ResourceProperties[name]."""
-
-    def mutate(request: dict[str, Any]) -> None:
-        del request["ResourceProperties"][name]
-
-    return mutate
-
-
-def set_field(name: str, value: Any) -> Mutation:
-    """Set the event field ``name`` to ``value``."""
-
-    def mutate(request: dict[str, Any]) -> None:
-        request[name] = copy.deepcopy(value)
-
-    return mutate
-
-
-def drop_field(name: str) -> Mutation:
-    """Remove the event field ``name``."""
-
-    def mutate(request: dict[str, Any]) -> None:
-        del request[name]
-
-    return mutate
-
-
-def both(*mutations: Mutation) -> Mutation:
-    """Apply several mutations in order."""
-
-    def mutate(request: dict[str, Any]) -> None:
-        for mutation in mutations:
-            mutation(request)
-
-    return mutate
 
 
 VC = contract.VOICE_CONNECTOR_ID
@@ -288,20 +228,6 @@ def _cases() -> list[Case]:
 
 
 CASES = _cases()
-
-
-@pytest.fixture
-def api_calls(index_module: Any, stub: Stubber) -> Iterator[list[str]]:
-    """The ChimeSDKVoice operations the handler attempted, while the empty Stubber is active."""
-    attempted: list[str] = []
-    events = index_module.client.meta.events
-
-    def record(model: Any, **_: Any) -> None:
-        attempted.append(model.name)
-
-    events.register("provide-client-params.chime-sdk-voice", record)
-    yield attempted
-    events.unregister("provide-client-params.chime-sdk-voice", record)
 
 
 def _request(case: Case, url: str) -> dict[str, Any]:

@@ -10,10 +10,7 @@ Destroy, since a Retain Delete makes no call and validates nothing beyond its po
 
 from __future__ import annotations
 
-import copy
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -21,43 +18,12 @@ from botocore.stub import Stubber
 
 import proxy_contract as contract
 from proxy_session_spec import physical_resource_id
+from tests.bad_input import MAX_SECONDS, OVERSIZED, Case, drop_prop, set_prop
 from tests.helpers import VC_ID, Invoke
 from tests.session_helpers import PARTICIPANTS, session_event, session_properties
 
-Mutation = Callable[[dict[str, Any]], None]
-
-MAX_SECONDS = 2.0
 PHYSICAL_ID = physical_resource_id(VC_ID, "s-1")
-OVERSIZED = 300 * 1024
 A, B = PARTICIPANTS
-
-
-@dataclass(frozen=True)
-class Case:
-    """One malformed request: what is sent, and the name its Reason must carry."""
-
-    label: str
-    request_type: str
-    names: str
-    mutate: Mutation
-
-
-def set_prop(name: str, value: Any) -> Mutation:
-    """Set ResourceProperties[name] to ``value`` (None stays a JSON null)."""
-
-    def mutate(request: dict[str, Any]) -> None:
-        request["ResourceProperties"][name] = copy.deepcopy(value)
-
-    return mutate
-
-
-def drop_prop(name: str) -> Mutation:
-    """Remove ResourceProperties[name]."""
-
-    def mutate(request: dict[str, Any]) -> None:
-        del request["ResourceProperties"][name]
-
-    return mutate
 
 
 VC = contract.VOICE_CONNECTOR_ID
@@ -220,20 +186,6 @@ def _cases() -> list[Case]:
 
 
 CASES = _cases()
-
-
-@pytest.fixture
-def api_calls(index_module: Any, stub: Stubber) -> Iterator[list[str]]:
-    """The ChimeSDKVoice operations the handler attempted, while the empty Stubber is active."""
-    attempted: list[str] = []
-    events = index_module.client.meta.events
-
-    def record(model: Any, **_: Any) -> None:
-        attempted.append(model.name)
-
-    events.register("provide-client-params.chime-sdk-voice", record)
-    yield attempted
-    events.unregister("provide-client-params.chime-sdk-voice", record)
 
 
 def _request(case: Case, url: str) -> dict[str, Any]:

@@ -13,21 +13,25 @@ from __future__ import annotations
 import itertools
 import string
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 from botocore.stub import Stubber
 
 import proxy_contract as contract
-from tests.handler.test_bad_input import Mutation, both, drop_prop, set_prop, set_props
+from tests.bad_input import (
+    MAX_BODY_BYTES,
+    MAX_SECONDS,
+    OVERSIZED,
+    Case,
+    Mutation,
+    both,
+    drop_prop,
+    set_prop,
+    set_props,
+)
 from tests.helpers import Invoke
 from tests.vc_proxy_helpers import proxy_event, proxy_properties
-
-MAX_SECONDS = 2.0
-MAX_BODY_BYTES = 4096
-OVERSIZED = 300 * 1024
 
 VC = contract.VOICE_CONNECTOR_ID
 EXPIRY = contract.DEFAULT_SESSION_EXPIRY_MINUTES
@@ -46,17 +50,6 @@ WRONG_TYPES: dict[str, Any] = {
 }
 # 101 distinct, well-formed codes: one more than the service accepts.
 TOO_MANY_COUNTRIES = [a + b for a, b in itertools.product(string.ascii_uppercase, repeat=2)][:101]
-
-
-@dataclass(frozen=True)
-class Case:
-    """One bad request: what is sent, the property its Reason must name, what it must not echo."""
-
-    label: str
-    request_type: str
-    names: str
-    mutate: Mutation
-    secret: str | None = None
 
 
 def _cases() -> list[Case]:
@@ -172,20 +165,6 @@ def _cases() -> list[Case]:
 
 
 CASES = _cases()
-
-
-@pytest.fixture
-def api_calls(index_module: Any, stub: Stubber) -> Iterator[list[str]]:
-    """The ChimeSDKVoice operations the handler attempted, while the empty Stubber is active."""
-    attempted: list[str] = []
-    events = index_module.client.meta.events
-
-    def record(model: Any, **_: Any) -> None:
-        attempted.append(model.name)
-
-    events.register("provide-client-params.chime-sdk-voice", record)
-    yield attempted
-    events.unregister("provide-client-params.chime-sdk-voice", record)
 
 
 def _request(case: Case, url: str) -> dict[str, Any]:

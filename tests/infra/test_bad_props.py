@@ -6,7 +6,6 @@ Each row builds the construct in one shared stack (no synth) and expects
 
 from __future__ import annotations
 
-import inspect
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from chime_proxy_session import (
     ProxySessionSettings,
     ProxySessionSettingsError,
 )
+from tests.bad_input import constructor_props
 from tests.helpers import SESSION_ID, VC_ID
 
 VALID: dict[str, Any] = {
@@ -131,9 +131,7 @@ def stack() -> cdk.Stack:
 
 def test_every_prop_has_bad_rows() -> None:
     """A prop added to ProxySessionSettings without rows here fails this test."""
-    parameters = inspect.signature(ProxySessionSettings.__init__).parameters
-    props = set(parameters) - {"self", "scope", "construct_id"}
-    assert {case.prop for case in CASES} == props
+    assert {case.prop for case in CASES} == constructor_props(ProxySessionSettings)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.label for case in CASES])

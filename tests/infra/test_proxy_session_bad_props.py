@@ -7,7 +7,6 @@ rows' numbers and names are checked for).
 
 from __future__ import annotations
 
-import inspect
 import itertools
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +23,7 @@ from chime_proxy_session import (
     ProxySessionError,
     ProxySessionProvider,
 )
+from tests.bad_input import constructor_props
 from tests.helpers import VC_ID
 from tests.infra.stand_in import StandInProxy, stand_in
 
@@ -165,9 +165,7 @@ def stack() -> cdk.Stack:
 
 def test_every_prop_has_bad_rows() -> None:
     """A prop added to ProxySession without rows here fails this test."""
-    parameters = inspect.signature(ProxySession.__init__).parameters
-    props = set(parameters) - {"self", "scope", "construct_id"}
-    assert {case.prop for case in CASES} == props
+    assert {case.prop for case in CASES} == constructor_props(ProxySession)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.label for case in CASES])
