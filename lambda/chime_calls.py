@@ -13,10 +13,11 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final
 
 import boto3
+from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import (
     ClientError,
@@ -55,21 +56,23 @@ READ_TIMEOUT_SECONDS: Final = 10.0
 USER_AGENT_EXTRA: Final = "cdk-chime-proxy-session"
 
 
+def client_config() -> Config:
+    """The botocore settings of every client the handler builds: botocore's retries off (this
+    module retries), bounded timeouts, and the library's user agent."""
+    return Config(
+        retries={"mode": "standard", "total_max_attempts": 1},
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        user_agent_extra=USER_AGENT_EXTRA,
+    )
+
+
 def new_client(**options: Any) -> ChimeSDKVoiceClient:
-    """A chime-sdk-voice client with botocore's retries off and bounded timeouts.
+    """A chime-sdk-voice client with ``client_config()``.
 
     ``options`` go to ``boto3.client`` (``region_name``, assumed credentials).
     """
-    return boto3.client(
-        "chime-sdk-voice",
-        **options,
-        config=Config(
-            retries={"mode": "standard", "total_max_attempts": 1},
-            connect_timeout=CONNECT_TIMEOUT_SECONDS,
-            read_timeout=READ_TIMEOUT_SECONDS,
-            user_agent_extra=USER_AGENT_EXTRA,
-        ),
-    )
+    return boto3.client("chime-sdk-voice", **options, config=client_config())
 
 
 @dataclass(frozen=True)
@@ -276,3 +279,75 @@ def delete_or_gone(
         raise ChimeCallError(explain_failure(operation, target, error)) from None
     logger.info("%s succeeded after %d attempt(s)", operation, outcome.attempts)
     return True
+
+
+@dataclass
+class Calls:
+    """The one call path of a request: every ChimeSDKVoice call a resource type makes, on one
+    client, within one deadline, counted, and limited to the operations its description declares
+    (``resource_types.ResourceType.operations``), which are the IAM actions it is granted."""
+
+    connect: Callable[[], ChimeSDKVoiceClient]
+    allowed: frozenset[str]
+    target: CallTarget
+    deadline: float
+    policy: RetryPolicy
+    # Every call made, by operation, for the log line that ends the request.
+    counts: dict[str, int] = field(default_factory=dict)
+    _client: list[ChimeSDKVoiceClient] = field(default_factory=list, repr=False)
+
+    @property
+    def client(self) -> ChimeSDKVoiceClient:
+        """The client, made on first use (a request that calls nothing makes none)."""
+        if not self._client:
+            self._client.append(self.connect())
+        return self._client[0]
+
+    @property
+    def region(self) -> str:
+        """The region the client calls."""
+        return str(self.client.meta.region_name)
+
+    def about(self, subject: str) -> Calls:
+        """The same calls, with Reasons about ``subject``; client and counts are shared."""
+        return replace(self, target=replace(self.target, subject=subject))
+
+    def _bound(self, operation: str, request: dict[str, Any]) -> Callable[[], Any]:
+        if operation not in self.allowed:
+            raise RuntimeError(
+                f"{operation} is not among the operations this resource type declares "
+                f"({', '.join(sorted(self.allowed))}); declare it in resource_types.py, which "
+                "also grants its IAM action"
+            )
+        method = getattr(self.client, xform_name(operation))
+        if self.target.region is None:
+            self.target = replace(self.target, region=self.region)
+        self.counts[operation] = self.counts.get(operation, 0) + 1
+        return lambda: method(**request)
+
+    def attempt(self, operation: str, **request: Any) -> dict[str, Any]:
+        """Call with retries; a failure for good raises the ClientError or RetriesExhaustedError."""
+        call = self._bound(operation, request)
+        response: dict[str, Any] = call_with_retries(
+            operation, call, deadline=self.deadline, policy=self.policy
+        ).response
+        return response
+
+    def call(self, operation: str, **request: Any) -> dict[str, Any]:
+        """Call with retries; a failure for good raises ChimeCallError with its Reason."""
+        call = self._bound(operation, request)
+        response: dict[str, Any] = call_or_fail(
+            operation, call, self.target, deadline=self.deadline, policy=self.policy
+        ).response
+        return response
+
+    def delete(self, operation: str, **request: Any) -> bool:
+        """A Delete call: True when it deleted, False when the thing was already gone."""
+        call = self._bound(operation, request)
+        return delete_or_gone(
+            operation, call, self.target, deadline=self.deadline, policy=self.policy
+        )
+
+    def summary(self) -> str:
+        """The calls made, by operation, for the log."""
+        return ", ".join(f"{op} {n}" for op, n in sorted(self.counts.items())) or "none"

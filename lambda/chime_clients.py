@@ -21,20 +21,17 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
 import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 import proxy_contract as contract
 from cfn_properties import Location
 from cfn_request import CfnRequest
 from chime_calls import (
-    CONNECT_TIMEOUT_SECONDS,
-    READ_TIMEOUT_SECONDS,
-    USER_AGENT_EXTRA,
     ChimeCallError,
     RetriesExhaustedError,
     RetryPolicy,
     call_with_retries,
+    client_config,
     error_code,
     error_message,
     new_client,
@@ -60,15 +57,7 @@ def role_session_name(stack_id: str, logical_resource_id: str) -> str:
 
 
 def _new_sts_client() -> Any:
-    return boto3.client(
-        "sts",
-        config=Config(
-            retries={"mode": "standard", "total_max_attempts": 1},
-            connect_timeout=CONNECT_TIMEOUT_SECONDS,
-            read_timeout=READ_TIMEOUT_SECONDS,
-            user_agent_extra=USER_AGENT_EXTRA,
-        ),
-    )
+    return boto3.client("sts", config=client_config())
 
 
 @dataclass

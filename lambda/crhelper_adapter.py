@@ -9,8 +9,11 @@ adapter.py`` pins (the version, and the signature and behaviour of each):
   sleep on Delete, and no boto3 clients at import (crhelper builds lambda/events/logs clients for
   its polling mode, which this handler never uses; they cost cold-start time and, without a
   region, fail every request). Patches the module's ``boto3`` for the duration of ``__init__``.
-- ``generate_physical_id``: a failed Create answers a recognisable id, so the rollback Delete that
-  follows knows there is nothing to undo.
+- ``serve``: one function serves Create, Update and Delete and returns the physical id and the
+  Data together (``cfn_request.CfnResult``); crhelper's module-wide ``Data`` is not used.
+- ``_cfn_response``: crhelper's own physical-id fallbacks (the event's id, else a random one) are
+  skipped: ``cfn_response.Responder`` has the one fallback (the event's id, else the failed-Create
+  marker, so the rollback Delete that follows knows there is nothing to undo).
 - ``_send``: every answer goes through ``cfn_response.Responder``, the one response path, which
   answers at most once per request.
 - ``_set_timeout``: crhelper's own timer answers FAILED "Execution timed out" 0.5 s before the
@@ -22,12 +25,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from crhelper import CfnResource, resource_helper
 
-from cfn_request import failed_create_physical_id, remaining_seconds
+from cfn_request import CfnResult, remaining_seconds
 from cfn_response import Responder
 
 logger = logging.getLogger(__name__)
@@ -73,18 +76,34 @@ class ProductionCfnResource(CfnResource):
         finally:
             helper_module.boto3 = real_boto3
         self._responder: Responder | None = None
+        self._result: CfnResult | None = None
+
+    def serve(
+        self, run: Callable[[Mapping[str, Any], Any], CfnResult]
+    ) -> Callable[[Mapping[str, Any], Any], CfnResult]:
+        """Register ``run`` for Create, Update and Delete; its result is the answer."""
+
+        def wrapped(event: Mapping[str, Any], context: Any) -> str:
+            self._result = run(event, context)
+            return self._result.physical_resource_id
+
+        self.create(wrapped)
+        self.update(wrapped)
+        self.delete(wrapped)
+        return run
 
     def __call__(self, event: Mapping[str, Any], context: Any) -> None:
         """Dispatch one request, with a fresh Responder that answers it exactly once."""
         self._responder = Responder(event, context)
+        self._result = None
         try:
             super().__call__(event, context)
         finally:
             self._responder = None
+            self._result = None
 
-    def generate_physical_id(self, event: Mapping[str, Any]) -> str:
-        """Answer a failed Create with an id its rollback Delete recognises."""
-        return failed_create_physical_id(str(event.get("RequestId", "")))
+    def _cfn_response(self, event: Mapping[str, Any]) -> None:
+        self._send()
 
     def _send(
         self,
@@ -97,11 +116,12 @@ class ProductionCfnResource(CfnResource):
             logger.error("crhelper tried to answer outside a request; nothing was sent")
             return
         final_status = status or self.Status
+        result = self._result
         responder.answer(
             status=final_status,
             reason=reason if status else str(self.Reason),
-            physical_resource_id=str(self.PhysicalResourceId or ""),
-            data=self.Data,
+            physical_resource_id=None if result is None else result.physical_resource_id,
+            data={} if result is None else result.data,
             no_echo=bool(self.NoEcho),
             by="handler",
         )

@@ -1,27 +1,26 @@
 """Lambda entry point: check the envelope, dispatch on ResourceType, answer exactly once.
 
-One function per stack serves every resource type in ``proxy_contract.SERVED_RESOURCE_TYPES``;
-each type has its own module (``settings_resource``, ``voice_connector_proxy_resource``,
-``proxy_session_resource``). crhelper dispatches on RequestType (``crhelper_adapter``); the answer
-goes through ``cfn_response``, the one response path.
+One function per stack serves every resource type that ``resource_types`` describes. crhelper
+dispatches on RequestType (``crhelper_adapter``); ``cfn_lifecycle`` runs what every type shares
+and imports the type's own module on its first request; the answer goes through ``cfn_response``,
+the one response path.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
 import proxy_contract as contract
-import proxy_session_resource
-import settings_resource
-import voice_connector_proxy_resource
+from cfn_lifecycle import serve
 from cfn_request import CfnRequest, CfnResult, envelope_problem, remaining_seconds
 from cfn_response import Responder
 from chime_calls import RetryPolicy, new_client
 from chime_clients import ClientFactory
 from crhelper_adapter import ProductionCfnResource
+from resource_types import BY_TYPE_NAME
 from safe_text import echo
 
 if TYPE_CHECKING:
@@ -30,20 +29,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 RESPONSE_RESERVE_SECONDS: Final = contract.RESPONSE_RESERVE_SECONDS
-
-ResourceHandler = Callable[..., CfnResult]
-# For each resource type: (Create and Update, Delete).
-HANDLERS: Final[Mapping[str, tuple[ResourceHandler, ResourceHandler]]] = {
-    settings_resource.RESOURCE_TYPE: (settings_resource.apply, settings_resource.remove),
-    voice_connector_proxy_resource.RESOURCE_TYPE: (
-        voice_connector_proxy_resource.apply,
-        voice_connector_proxy_resource.remove,
-    ),
-    proxy_session_resource.RESOURCE_TYPE: (
-        proxy_session_resource.apply,
-        proxy_session_resource.remove,
-    ),
-}
 
 helper = ProductionCfnResource()
 client: ChimeSDKVoiceClient | None = None
@@ -63,30 +48,15 @@ def _own_client() -> ChimeSDKVoiceClient:
 clients = ClientFactory(_own_client)
 
 
-def _run(event: Mapping[str, Any], context: object, which: int) -> str:
-    request = CfnRequest.from_event(event)
-    handlers = HANDLERS[request.resource_type]
-    result = handlers[which](
-        request,
+@helper.serve
+def run(event: Mapping[str, Any], context: object) -> CfnResult:
+    """Create, Update and Delete of every type: the type's result, physical id and Data."""
+    return serve(
+        CfnRequest.from_event(event),
         clients,
         deadline=time.monotonic() + remaining_seconds(context) - RESPONSE_RESERVE_SECONDS,
         policy=RetryPolicy(),
     )
-    helper.Data.update(result.data)
-    return result.physical_resource_id
-
-
-@helper.create
-@helper.update
-def create_or_update(event: Mapping[str, Any], context: object) -> str:
-    """Create and Update: the resource type's apply; returns the PhysicalResourceId."""
-    return _run(event, context, 0)
-
-
-@helper.delete
-def delete(event: Mapping[str, Any], context: object) -> str:
-    """Delete: the resource type's remove; returns the PhysicalResourceId."""
-    return _run(event, context, 1)
 
 
 def request_problem(event: object) -> str | None:
@@ -95,10 +65,10 @@ def request_problem(event: object) -> str | None:
     if problem is not None or not isinstance(event, Mapping):
         return problem
     resource_type = event["ResourceType"]
-    if resource_type not in HANDLERS:
+    if resource_type not in BY_TYPE_NAME:
         return (
             f"ResourceType {echo(resource_type)} is not served by this function; it serves "
-            f"{', '.join(contract.SERVED_RESOURCE_TYPES)}"
+            f"{', '.join(BY_TYPE_NAME)}"
         )
     return None
 

@@ -27,26 +27,15 @@ import base64
 import hashlib
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from botocore.exceptions import ClientError
 
 import proxy_contract as contract
-from chime_calls import (
-    CallTarget,
-    ChimeCallError,
-    RetriesExhaustedError,
-    RetryPolicy,
-    call_with_retries,
-    error_code,
-    explain_failure,
-)
-
-if TYPE_CHECKING:
-    from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
+from chime_calls import Calls, RetriesExhaustedError, error_code
 
 logger = logging.getLogger(__name__)
 
@@ -122,80 +111,42 @@ def _is_later(session: Mapping[str, Any], kept: Mapping[str, Any]) -> bool:
     return _order(session)[0] > _order(kept)[0]
 
 
-@dataclass
-class SessionCalls:
-    """The proxy-session calls on one voice connector, within one deadline, counted."""
+def owned(calls: Calls, key: OwnerKey) -> list[dict[str, Any]]:
+    """Every live session on the voice connector that ``key`` matches (all pages)."""
+    found: list[dict[str, Any]] = []
+    for status in LIVE_STATUSES:
+        request: dict[str, Any] = {
+            "VoiceConnectorId": calls.target.voice_connector_id,
+            "Status": status,
+            "MaxResults": PAGE_SIZE,
+        }
+        while True:
+            page = calls.call("ListProxySessions", **request)
+            found.extend(s for s in page.get("ProxySessions") or [] if key.matches(s))
+            token = page.get("NextToken")
+            if not token:
+                break
+            request = {**request, "NextToken": token}
+    return found
 
-    client: ChimeSDKVoiceClient
-    voice_connector_id: str
-    target: CallTarget
-    deadline: float
-    policy: RetryPolicy
-    # Every call made, by operation, for the log line that ends the request.
-    counts: dict[str, int] = field(default_factory=dict)
 
-    def _attempt(self, operation: str, call: Callable[[], Any]) -> dict[str, Any]:
-        self.counts[operation] = self.counts.get(operation, 0) + 1
-        outcome = call_with_retries(operation, call, deadline=self.deadline, policy=self.policy)
-        response: dict[str, Any] = outcome.response
-        return response
-
-    def call(
-        self, operation: str, call: Callable[[], Any], target: CallTarget | None = None
-    ) -> dict[str, Any]:
-        """Run ``call``; a failure for good raises ChimeCallError with its Reason."""
-        try:
-            return self._attempt(operation, call)
-        except (ClientError, RetriesExhaustedError) as error:
-            raise ChimeCallError(explain_failure(operation, target or self.target, error)) from None
-
-    def owned(self, key: OwnerKey) -> list[dict[str, Any]]:
-        """Every live session on the voice connector that ``key`` matches (all pages)."""
-        found: list[dict[str, Any]] = []
-        for status in LIVE_STATUSES:
-            request: dict[str, Any] = {
-                "VoiceConnectorId": self.voice_connector_id,
-                "Status": status,
-                "MaxResults": PAGE_SIZE,
-            }
-            while True:
-                page = self._page(request)
-                found.extend(s for s in page.get("ProxySessions") or [] if key.matches(s))
-                token = page.get("NextToken")
-                if not token:
-                    break
-                request = {**request, "NextToken": token}
-        return found
-
-    def _page(self, request: Mapping[str, Any]) -> dict[str, Any]:
-        return self.call("ListProxySessions", lambda: self.client.list_proxy_sessions(**request))
-
-    def create(self, request: Mapping[str, Any]) -> dict[str, Any]:
-        """CreateProxySession; returns the session (a failure raises ChimeCallError)."""
-        response = self.call(
-            "CreateProxySession", lambda: self.client.create_proxy_session(**request)
+def delete_duplicate(calls: Calls, session_id: str) -> None:
+    """DeleteProxySession of a duplicate (NotFound counts as done); a failure is logged."""
+    try:
+        calls.attempt(
+            "DeleteProxySession",
+            VoiceConnectorId=calls.target.voice_connector_id,
+            ProxySessionId=session_id,
         )
-        session: dict[str, Any] = response.get("ProxySession") or {}
-        return session
-
-    def delete_duplicate(self, session_id: str) -> None:
-        """DeleteProxySession of a duplicate (NotFound counts as done); a failure is logged."""
-        try:
-            self._attempt(
-                "DeleteProxySession",
-                lambda: self.client.delete_proxy_session(
-                    VoiceConnectorId=self.voice_connector_id, ProxySessionId=session_id
-                ),
-            )
-        except ClientError as error:
-            if error_code(error) != "NotFoundException":
-                logger.warning("Could not delete duplicate %s: %s", session_id, error_code(error))
-        except RetriesExhaustedError as error:
-            logger.warning("Could not delete duplicate %s: %s", session_id, error)
+    except ClientError as error:
+        if error_code(error) != "NotFoundException":
+            logger.warning("Could not delete duplicate %s: %s", session_id, error_code(error))
+    except RetriesExhaustedError as error:
+        logger.warning("Could not delete duplicate %s: %s", session_id, error)
 
 
 def settle(
-    calls: SessionCalls, found: Sequence[Mapping[str, Any]], own: Mapping[str, Any] | None
+    calls: Calls, found: Sequence[Mapping[str, Any]], own: Mapping[str, Any] | None
 ) -> dict[str, Any]:
     """Keep the earliest of ``found`` (and ``own``, the session this invocation created), delete
     what must go, and return the kept session."""
@@ -214,7 +165,7 @@ def settle(
                 "this invocation's" if session_id == own_id else "created later",
                 kept["ProxySessionId"],
             )
-            calls.delete_duplicate(session_id)
+            delete_duplicate(calls, session_id)
         else:
             logger.info(
                 "Session %s was created in the same instant as %s: left to its own invocation",

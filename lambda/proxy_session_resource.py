@@ -2,37 +2,24 @@
 
 Create makes the session with CreateProxySession, exactly once however often the request runs
 (``proxy_session_dedup``); the PhysicalResourceId carries the id the service returned. An Update
-that changes only ``PROXY_SESSION_IN_PLACE_PROPERTIES`` calls UpdateProxySession and keeps the id;
-any other change creates a new session, and CloudFormation's cleanup Delete then ends the old one
-per its RemovalPolicy. Delete calls DeleteProxySession unless Retain, and never after a failed
-Create. Data flows one way: ResourceProperties -> ``SessionSpec`` (``proxy_session_spec``) ->
-requests -> the session -> response Data. Participant phone numbers never reach a log line, a
-Reason or the Data.
+in place (only capabilities, expiry or removal policy changed: ``cfn_lifecycle`` decides) calls
+UpdateProxySession and keeps the id; a replacing Update creates a new session, and
+CloudFormation's cleanup Delete then ends the old one per its RemovalPolicy. Participant phone
+numbers and a user-given Name never reach a log line, a Reason or the Data.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 import proxy_contract as contract
-from cfn_properties import removal_policy_of
-from cfn_request import CfnRequest, CfnResult, is_failed_create
-from chime_calls import (
-    ChimeCallError,
-    RetryPolicy,
-    delete_or_gone,
-)
-from chime_clients import ClientFactory, client_for
-from proxy_session_dedup import SessionCalls, settle
-from proxy_session_spec import (
-    SessionSpec,
-    parse_physical_id,
-    parse_properties,
-    physical_resource_id,
-    replaces,
-    response_data,
-)
+from cfn_lifecycle import Job
+from cfn_request import CfnRequest, CfnResult
+from chime_calls import Calls, ChimeCallError
+from proxy_session_dedup import OwnerKey, marker_name, owned, settle
 from safe_text import echo
 
 logger = logging.getLogger(__name__)
@@ -44,22 +31,151 @@ class SessionIdentityError(Exception):
     """The request names a session this resource type did not issue; the message says why."""
 
 
-def _update(spec: SessionSpec, calls: SessionCalls, session_id: str) -> dict[str, Any]:
-    request = spec.update_request(session_id)
-    response = calls.call(
-        "UpdateProxySession",
-        lambda: calls.client.update_proxy_session(**request),
-        spec.call_target(f"proxy session {session_id!r}"),
+@dataclass(frozen=True)
+class SessionSpec:
+    """The declared state of a created session; the participants never show in a repr."""
+
+    voice_connector_id: str
+    participants: tuple[str, str] = field(repr=False)
+    capabilities: tuple[str, ...]
+    expiry_minutes: int | None
+    name: str | None = field(repr=False)
+    number_selection_behavior: str | None
+    geo_match_level: str | None
+    geo_match_params: Mapping[str, str] | None
+
+    @classmethod
+    def of(cls, job: Job) -> SessionSpec:
+        """The spec of a request's parsed properties."""
+        values = job.properties
+        return cls(
+            voice_connector_id=values[contract.VOICE_CONNECTOR_ID],
+            participants=values[contract.PARTICIPANT_PHONE_NUMBERS],
+            capabilities=values[contract.CAPABILITIES],
+            expiry_minutes=values[contract.EXPIRY_MINUTES],
+            name=values[contract.NAME],
+            number_selection_behavior=values[contract.NUMBER_SELECTION_BEHAVIOR],
+            geo_match_level=values[contract.GEO_MATCH_LEVEL],
+            geo_match_params=values[contract.GEO_MATCH_PARAMS],
+        )
+
+    def owner_key(self, request: CfnRequest, exclude: str | None) -> OwnerKey:
+        """How this resource recognises its session: the name given, or the derived marker."""
+        marker = marker_name(request.stack_id, request.logical_resource_id)
+        return OwnerKey(
+            name=self.name if self.name is not None else marker,
+            participants=frozenset(self.participants),
+            number_selection_behavior=self.number_selection_behavior,
+            geo_match_level=self.geo_match_level,
+            geo_match_params=self.geo_match_params,
+            exclude=exclude,
+            label="with the Name given" if self.name is not None else f"named {marker!r}",
+        )
+
+    def create_request(self, name: str) -> dict[str, Any]:
+        """The keyword arguments of ``CreateProxySession``."""
+        request: dict[str, Any] = {
+            "VoiceConnectorId": self.voice_connector_id,
+            "ParticipantPhoneNumbers": list(self.participants),
+            "Capabilities": list(self.capabilities),
+            "Name": name,
+        }
+        for key, value in (
+            ("ExpiryMinutes", self.expiry_minutes),
+            ("NumberSelectionBehavior", self.number_selection_behavior),
+            ("GeoMatchLevel", self.geo_match_level),
+            (
+                "GeoMatchParams",
+                None if self.geo_match_params is None else dict(self.geo_match_params),
+            ),
+        ):
+            if value is not None:
+                request[key] = value
+        return request
+
+    def update_request(self, session_id: str) -> dict[str, Any]:
+        """The keyword arguments of ``UpdateProxySession`` that apply this state to a session."""
+        request: dict[str, Any] = {
+            "VoiceConnectorId": self.voice_connector_id,
+            "ProxySessionId": session_id,
+            "Capabilities": list(self.capabilities),
+        }
+        if self.expiry_minutes is not None:
+            request["ExpiryMinutes"] = self.expiry_minutes
+        return request
+
+    def differs_from(self, session: Mapping[str, Any]) -> bool:
+        """Whether the session's capabilities or expiry are not the declared ones."""
+        if set(session.get("Capabilities") or []) != set(self.capabilities):
+            return True
+        expiry = session.get("ExpiryMinutes")
+        return self.expiry_minutes is not None and expiry != self.expiry_minutes
+
+
+def physical_resource_id(voice_connector_id: str, proxy_session_id: str) -> str:
+    """The PhysicalResourceId of a created session: the voice connector's id and the session's."""
+    return f"{contract.PROXY_SESSION_PHYSICAL_ID_PREFIX}{voice_connector_id}:{proxy_session_id}"
+
+
+def parse_physical_id(physical_id: object) -> tuple[str, str] | None:
+    """(voice connector id, session id) from a PhysicalResourceId this type issued, else None."""
+    prefix = contract.PROXY_SESSION_PHYSICAL_ID_PREFIX
+    if not isinstance(physical_id, str) or not physical_id.startswith(prefix):
+        return None
+    voice_connector_id, _, session_id = physical_id[len(prefix) :].partition(":")
+    if not voice_connector_id or not session_id:
+        return None
+    return voice_connector_id, session_id
+
+
+def response_data(session: Mapping[str, Any]) -> dict[str, str]:
+    """The Data (GetAtt attributes) of a ProxySession: never a participant's own number.
+
+    ``ProxyPhoneNumbers`` lists the proxy numbers the service assigned (the company's numbers),
+    each once, comma-joined.
+    """
+    expiry = session.get("ExpiryMinutes")
+    proxies: list[str] = []
+    for participant in session.get("Participants") or []:
+        proxy = participant.get("ProxyPhoneNumber")
+        if proxy and proxy not in proxies:
+            proxies.append(str(proxy))
+    return {
+        contract.ATTR_PROXY_SESSION_ID: str(session.get("ProxySessionId") or ""),
+        contract.ATTR_STATUS: str(session.get("Status") or ""),
+        contract.ATTR_EXPIRY_MINUTES: "" if expiry is None else str(expiry),
+        contract.ATTR_CAPABILITIES: ",".join(
+            str(item) for item in session.get("Capabilities") or []
+        ),
+        contract.ATTR_PROXY_PHONE_NUMBERS: ",".join(proxies),
+    }
+
+
+def _update(spec: SessionSpec, calls: Calls, session_id: str) -> dict[str, Any]:
+    response = calls.about(f"proxy session {session_id!r}").call(
+        "UpdateProxySession", **spec.update_request(session_id)
     )
     session: dict[str, Any] = response.get("ProxySession") or {}
     return session
 
 
-def _create_once(spec: SessionSpec, request: CfnRequest, calls: SessionCalls) -> dict[str, Any]:
+def _answer(spec: SessionSpec, session: Mapping[str, Any]) -> CfnResult:
+    return CfnResult(
+        physical_resource_id=physical_resource_id(
+            spec.voice_connector_id, str(session["ProxySessionId"])
+        ),
+        data=response_data(session),
+    )
+
+
+def create(job: Job) -> CfnResult:
     """The resource's one session: adopted when a marked one exists, else created and settled."""
+    spec = SessionSpec.of(job)
+    request = job.request
+    calls = job.calls.about(f"the proxy session of {request.logical_resource_id}")
     held = parse_physical_id(request.physical_resource_id)
     key = spec.owner_key(request, exclude=None if held is None else held[1])
-    found = calls.owned(key)
+    found = owned(calls, key)
     if found:
         kept = settle(calls, found, None)
         logger.info(
@@ -68,10 +184,11 @@ def _create_once(spec: SessionSpec, request: CfnRequest, calls: SessionCalls) ->
             key.label,
         )
     else:
-        own = calls.create(spec.create_request(key.name))
+        response = calls.call("CreateProxySession", **spec.create_request(key.name))
+        own: dict[str, Any] = response.get("ProxySession") or {}
         logger.info("Created session %s %s", own.get("ProxySessionId"), key.label)
         try:
-            found = calls.owned(key)
+            found = owned(calls, key)
         except ChimeCallError as error:
             logger.warning(
                 "Could not look for duplicates of session %s (%s); answering with it. Other "
@@ -81,85 +198,36 @@ def _create_once(spec: SessionSpec, request: CfnRequest, calls: SessionCalls) ->
                 key.label,
                 spec.voice_connector_id,
             )
-            return own
+            return _answer(spec, own)
         kept = settle(calls, found, own)
     if spec.differs_from(kept):
-        return _update(spec, calls, str(kept["ProxySessionId"]))
-    return kept
+        kept = _update(spec, calls, str(kept["ProxySessionId"]))
+    return _answer(spec, kept)
 
 
-def apply(
-    request: CfnRequest, clients: ClientFactory, *, deadline: float, policy: RetryPolicy
-) -> CfnResult:
-    """Create, and Update: in place for capabilities and expiry, else one new session."""
-    spec = parse_properties(request.properties)
-    in_place = request.request_type == "Update" and not replaces(request)
-    held = parse_physical_id(request.physical_resource_id)
-    if in_place and held is None:
+def update(job: Job) -> CfnResult:
+    """In place: capabilities and expiry with UpdateProxySession, on the session held."""
+    held = parse_physical_id(job.request.physical_resource_id)
+    if held is None:
         raise SessionIdentityError(
-            f"PhysicalResourceId {echo(request.physical_resource_id)} was not issued by "
+            f"PhysicalResourceId {echo(job.request.physical_resource_id)} was not issued by "
             f"{RESOURCE_TYPE}, so there is no session to update in place."
         )
-    logger.info(
-        "%s (%s): %s",
-        request.request_type,
-        "in place" if in_place else "one new session",
-        spec.describe(),
-    )
-    client = client_for(request, spec.location, clients, deadline=deadline, policy=policy)
-    calls = SessionCalls(
-        client=client,
-        voice_connector_id=spec.voice_connector_id,
-        target=spec.call_target(f"the proxy session of {request.logical_resource_id}"),
-        deadline=deadline,
-        policy=policy,
-    )
-    if in_place and held is not None:
-        session = _update(spec, calls, held[1])
-    else:
-        session = _create_once(spec, request, calls)
-    logger.info("API calls: %s", ", ".join(f"{op} {n}" for op, n in sorted(calls.counts.items())))
-    return CfnResult(
-        physical_resource_id=physical_resource_id(
-            spec.voice_connector_id, str(session["ProxySessionId"])
-        ),
-        data=response_data(session),
-    )
+    spec = SessionSpec.of(job)
+    return _answer(spec, _update(spec, job.calls, held[1]))
 
 
-def remove(
-    request: CfnRequest, clients: ClientFactory, *, deadline: float, policy: RetryPolicy
-) -> CfnResult:
-    """Delete: end the session unless Retain; no call after a failed Create."""
-    physical_id = request.physical_resource_id or ""
-    keep = CfnResult(physical_resource_id=physical_id, data={})
-    if is_failed_create(physical_id):
-        logger.info("Delete after a failed Create: no session was created, no API call")
-        return keep
-    removal_policy = removal_policy_of(request.properties, contract.CREATED_DEFAULT_REMOVAL_POLICY)
-    held = parse_physical_id(physical_id)
+def delete(job: Job) -> None:
+    """End the session (RemovalPolicy Destroy); no call for an id this type did not issue."""
+    held = parse_physical_id(job.physical_id)
     if held is None:
         logger.warning(
             "Delete of a PhysicalResourceId this function did not issue (its Create may never "
             "have answered): no API call. A session that Create made may remain (README, "
             "'What can remain')."
         )
-        return keep
+        return
     voice_connector_id, session_id = held
-    if removal_policy != contract.DESTROY:
-        logger.info("Delete with RemovalPolicy Retain: session %s is left as it is", session_id)
-        return keep
-    spec = parse_properties(request.properties)
-    logger.info("Delete with RemovalPolicy Destroy: ending session %s", session_id)
-    client = client_for(request, spec.location, clients, deadline=deadline, policy=policy)
-    target = spec.call_target(f"proxy session {session_id!r}")
-    delete_or_gone(
-        "DeleteProxySession",
-        lambda: client.delete_proxy_session(
-            VoiceConnectorId=voice_connector_id, ProxySessionId=session_id
-        ),
-        target,
-        deadline=deadline,
-        policy=policy,
+    job.calls.about(f"proxy session {session_id!r}").delete(
+        "DeleteProxySession", VoiceConnectorId=voice_connector_id, ProxySessionId=session_id
     )
-    return keep

@@ -13,7 +13,7 @@ import pytest
 from botocore.stub import Stubber
 
 import cfn_request
-from proxy_session_spec import physical_resource_id
+from proxy_session_resource import physical_resource_id
 from tests.helpers import VC_ID, Invoke
 from tests.session_helpers import (
     MARKER,

@@ -17,7 +17,7 @@ import pytest
 from botocore.stub import Stubber
 
 import proxy_contract as contract
-from proxy_session_spec import physical_resource_id
+from proxy_session_resource import physical_resource_id
 from tests.bad_input import MAX_SECONDS, OVERSIZED, Case, drop_prop, set_prop
 from tests.helpers import VC_ID, Invoke
 from tests.session_helpers import PARTICIPANTS, session_event, session_properties

@@ -13,7 +13,7 @@ from botocore.model import ListShape, Shape, StringShape, StructureShape
 import proxy_contract as contract
 from cfn_request import CfnRequest
 from proxy_session_dedup import OwnerKey, marker_name
-from proxy_session_spec import (
+from proxy_session_resource import (
     REPLACING_PROPERTIES,
     parse_physical_id,
     parse_properties,

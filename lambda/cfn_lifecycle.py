@@ -1,0 +1,149 @@
+"""What every resource type's request goes through, written once, around the type's own code.
+
+``serve`` reads the type's description (``resource_types``) and then, in this order:
+
+1. a Delete after a failed Create makes no call (there is nothing to undo);
+2. a Delete whose RemovalPolicy is Retain makes no call (it validates nothing else);
+3. the properties are parsed by the description's rules (``cfn_properties``);
+4. an Update is in place unless a property whose change replaces the resource changed;
+5. the type's module (imported on the first request of that type) runs ``create``, ``update`` or
+   ``delete`` with a ``Job``: the request, its parsed properties, and the one call path
+   (``chime_calls.Calls``), whose client is made on the first call;
+6. the result, physical id and Data together, goes back to ``index`` to answer.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING, Protocol
+
+import proxy_contract as contract
+from cfn_properties import Properties, parse_properties, removal_policy_of
+from cfn_request import CfnRequest, CfnResult, is_failed_create
+from chime_calls import Calls, CallTarget, RetryPolicy
+from chime_clients import ClientFactory, client_for
+from resource_types import BY_TYPE_NAME, ResourceType
+
+if TYPE_CHECKING:
+    from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One request of one resource type, as its module sees it."""
+
+    request: CfnRequest
+    kind: ResourceType
+    properties: Properties
+    calls: Calls
+
+    @property
+    def physical_id(self) -> str:
+        """The request's PhysicalResourceId (empty on Create)."""
+        return self.request.physical_resource_id or ""
+
+
+class TypeModule(Protocol):
+    """What a resource type's module provides: its API choreography, nothing else."""
+
+    def create(self, job: Job) -> CfnResult:
+        """Create, and an Update that replaces the resource."""
+
+    def update(self, job: Job) -> CfnResult:
+        """An Update in place."""
+
+    def delete(self, job: Job) -> None:
+        """A Delete with RemovalPolicy Destroy."""
+
+
+def module_of(kind: ResourceType) -> TypeModule:
+    """The type's module, imported on first use: a request imports only what its type needs."""
+    module: ModuleType = importlib.import_module(kind.module)
+    return module
+
+
+def replaces(kind: ResourceType, request: CfnRequest) -> bool:
+    """Whether an Update changes a property whose change replaces the resource (or the old
+    properties are not an object, so nothing can be compared)."""
+    new, old = request.properties, request.old_properties
+    if not isinstance(new, Mapping) or not isinstance(old, Mapping):
+        return True
+    return any(new.get(name) != old.get(name) for name in kind.replacing)
+
+
+def describe(kind: ResourceType, properties: Properties) -> str:
+    """A log-safe line: each given value, secrets (phone numbers, names, external ids) as
+    'given (not shown)'."""
+    parts: list[str] = []
+    for item in kind.properties:
+        value = properties.values.get(item.name)
+        if value is None or item.name in contract.LOCATION_PROPERTIES:
+            continue
+        if item.secret:
+            shown = "given (not shown)"
+        elif isinstance(value, (tuple, list)):
+            shown = ",".join(map(str, value))
+        else:
+            shown = str(value)
+        parts.append(f"{item.name} {shown}")
+    return f"{', '.join(parts)}; in {properties.location.describe()}"
+
+
+def serve(
+    request: CfnRequest, clients: ClientFactory, *, deadline: float, policy: RetryPolicy
+) -> CfnResult:
+    """Serve one request of any type; the answer is the type's result (physical id and Data)."""
+    kind = BY_TYPE_NAME[request.resource_type]
+    keep = CfnResult(physical_resource_id=request.physical_resource_id or "", data={})
+    if request.request_type == "Delete":
+        if is_failed_create(request.physical_resource_id):
+            logger.info("Delete after a failed Create: nothing was made, no API call")
+            return keep
+        if removal_policy_of(kind, request.properties) != contract.DESTROY:
+            logger.info("Delete with RemovalPolicy Retain: %s is left as it is", kind.summary)
+            return keep
+    properties = parse_properties(kind, request.properties)
+    module = module_of(kind)
+    in_place = request.request_type == "Update" and not replaces(kind, request)
+    step = {"Create": "create", "Delete": "delete"}.get(request.request_type)
+    logger.info(
+        "%s %s (%s): %s",
+        request.request_type,
+        kind.construct,
+        step or ("in place" if in_place else "replacement"),
+        describe(kind, properties),
+    )
+
+    def connect() -> ChimeSDKVoiceClient:
+        location = properties.location
+        return client_for(request, location, clients, deadline=deadline, policy=policy)
+
+    calls = Calls(
+        connect=connect,
+        allowed=kind.all_operations(),
+        target=CallTarget(
+            subject=kind.summary,
+            voice_connector_id=str(properties[contract.VOICE_CONNECTOR_ID]),
+            not_found_advice=kind.not_found_advice,
+            region=properties.location.region,
+            role_arn=properties.location.role_arn,
+        ),
+        deadline=deadline,
+        policy=policy,
+    )
+    job = Job(request=request, kind=kind, properties=properties, calls=calls)
+    result = keep
+    if request.request_type == "Delete":
+        module.delete(job)
+    elif in_place:
+        result = module.update(job)
+    else:
+        result = module.create(job)
+    logger.info("API calls: %s", calls.summary())
+    return result
