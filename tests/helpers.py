@@ -23,6 +23,7 @@ Invoke = Callable[..., dict[str, Any]]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # The handler modules that ship in the Lambda asset: lambda/ holds exactly these, nothing else.
 HANDLER_MODULES = (
+    "cfn_lifecycle.py",
     "cfn_properties.py",
     "cfn_request.py",
     "cfn_response.py",
@@ -30,10 +31,11 @@ HANDLER_MODULES = (
     "chime_clients.py",
     "crhelper_adapter.py",
     "index.py",
+    "property_rules.py",
     "proxy_contract.py",
     "proxy_session_dedup.py",
     "proxy_session_resource.py",
-    "proxy_session_spec.py",
+    "resource_types.py",
     "safe_text.py",
     "settings_resource.py",
     "voice_connector_proxy_resource.py",

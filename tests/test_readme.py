@@ -19,8 +19,9 @@ from cfnlint.api import ManualArgs, lint  # type: ignore[import-untyped]
 from cfnlint.decode import cfn_yaml  # type: ignore[import-untyped]
 
 import proxy_contract as contract
+import resource_types
+from cfn_properties import parse_properties
 from chime_proxy_session import RESOURCE_TYPE
-from settings_resource import parse_properties
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 FENCE = re.compile(r"^```(?P<lang>[a-z]*)\n(?P<code>.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -97,4 +98,4 @@ def test_plain_cloudformation_template_is_valid() -> None:
         )
         # The handler accepts what the example sets (the token resolves to the function's ARN).
         properties["ServiceToken"] = "arn:aws:lambda:us-east-1:111111111111:function:Handler"
-        parse_properties(as_cloudformation_sends(properties))
+        parse_properties(resource_types.SETTINGS, as_cloudformation_sends(properties))

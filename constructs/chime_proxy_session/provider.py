@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from typing import Final
 
@@ -16,7 +15,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from .asset import handler_code
-from .contract import contract
+from .contract import contract, types
 
 PROVIDER_ID: Final = "ChimeProxySessionProvider"
 RUNTIME: Final = lambda_.Runtime.PYTHON_3_14
@@ -31,8 +30,8 @@ SERVICE_TIMEOUT_MAX: Final = Duration.hours(1)
 # cdk-nag's id for the Resource::* finding of AwsSolutions-IAM5, acknowledged with tracing or a VPC.
 WILDCARD_RESOURCE_ACKNOWLEDGMENT: Final = "AwsSolutions::AwsSolutions-IAM5[Resource::*]"
 
-# The provider of each stack, by stack: at most one per stack.
-_PROVIDERS: weakref.WeakKeyDictionary[Stack, ProxySessionProvider] = weakref.WeakKeyDictionary()
+# The stack's child that records its provider and what the stack's constructs claimed.
+REGISTRY_ID: Final = "ChimeProxySessionRegistry"
 
 
 class ProxySessionProviderError(ValueError):
@@ -113,7 +112,7 @@ class ProxySessionProvider(Construct):
         environment_encryption: kms.IKey | None = None,
     ) -> None:
         stack = Stack.of(scope)
-        existing = _PROVIDERS.get(stack)
+        existing = _Registry.of(stack).provider
         if existing is not None:
             raise ProxySessionProviderError(
                 f"Stack {stack.node.path} already has a proxy-session provider "
@@ -123,7 +122,7 @@ class ProxySessionProvider(Construct):
         path = f"{scope.node.path}/{construct_id}"
         _check_subnets(path, vpc, vpc_subnets)
         super().__init__(scope, construct_id)
-        _PROVIDERS[stack] = self
+        _Registry.of(stack).provider = self
         self._grants: dict[str, iam.PolicyStatement] = {}
         self._granted: set[tuple[str, str]] = set()
 
@@ -263,9 +262,7 @@ class ProxySessionProvider(Construct):
         this themselves; call it for plain custom resources that use ``service_token``. Returns
         the managed policy.
         """
-        actions = ["chime:UpdateProxySession"]
-        if delete:
-            actions.append("chime:DeleteProxySession")
+        actions = types.SETTINGS.actions(delete=delete)
         return self.grant_voice_connector(voice_connector_id, actions, region=region)
 
     def grant_voice_connector(
@@ -292,7 +289,7 @@ class ProxySessionProvider(Construct):
     def of(cls, scope: Construct) -> ProxySessionProvider:
         """Return the stack's provider, creating the default one on first use."""
         stack = Stack.of(scope)
-        existing = _PROVIDERS.get(stack)
+        existing = _Registry.of(stack).provider
         if existing is not None:
             return existing
         if stack.node.try_find_child(PROVIDER_ID) is not None:
@@ -301,6 +298,35 @@ class ProxySessionProvider(Construct):
                 "the proxy-session provider; rename that construct."
             )
         return cls(stack, PROVIDER_ID)
+
+
+def claim(scope: Construct, key: tuple[str, ...], what: str) -> str | None:
+    """Record that ``scope`` declares ``key`` (e.g. a voice connector's one proxy configuration)
+    in its stack; return the path of the construct that declared it first, or None."""
+    claims = _Registry.of(Stack.of(scope)).claims
+    first = claims.setdefault((what, *key), scope.node.path)
+    return None if first == scope.node.path else first
+
+
+class _Registry(Construct):
+    """The stack's provider and claims: the construct tree is the registry, one per stack."""
+
+    def __init__(self, scope: Stack) -> None:
+        super().__init__(scope, REGISTRY_ID)
+        self.provider: ProxySessionProvider | None = None
+        self.claims: dict[tuple[str, ...], str] = {}
+
+    @classmethod
+    def of(cls, stack: Stack) -> _Registry:
+        found = stack.node.try_find_child(REGISTRY_ID)
+        if found is None:
+            return cls(stack)
+        if not isinstance(found, cls):
+            raise ProxySessionProviderError(
+                f"Stack {stack.node.path} has a child named {REGISTRY_ID!r} that this library did "
+                "not create; rename that construct."
+            )
+        return found
 
 
 def _without_policy_updates(scope: Construct, role: iam.IRole) -> iam.IRole:

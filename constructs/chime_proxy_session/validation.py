@@ -1,22 +1,33 @@
-"""Synth-time validation of ProxySessionSettings props.
+"""Synth-time validation for every construct of this library.
 
-Only literal values are checked: tokens (e.g. ``CfnVoiceConnector.attr_voice_connector_id``) are
-resolved at deploy time, and the handler validates them again then.
+A literal value is checked by the same rule the handler applies at deploy time
+(``property_rules``, through the type's description in ``resource_types``): ``check`` runs it with
+the construct's prop name and prefixes the construct's kind and path. Tokens and dynamic references
+(``{{resolve:...}}``) are resolved at deploy time and pass here; the handler checks them then. What
+is left here turns CDK types into property values (a ``Duration`` into whole minutes, enums into
+their values) and checks the stack-level things a rule cannot see (the stack's region, the
+provider).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING, Any
 
 from aws_cdk import Duration, RemovalPolicy, Stack, Token
 from constructs import Construct
 
-from .contract import contract
+from .contract import contract, rules
 from .provider import ProxySessionProvider
+
+if TYPE_CHECKING:
+    from property_rules import Rule
+    from resource_types import Property
+
+_MAX_ECHO = 80
 
 
 class Capability(Enum):
@@ -51,99 +62,57 @@ class Subject:
         return self.error(f"{self.kind} {self.path}: {message}")
 
 
-_MAX_ECHO = 80
-# CloudFormation resolves a dynamic reference ({{resolve:secretsmanager:...}}) before the handler
-# sees the value: checked then, not at synth.
-DYNAMIC_REFERENCE = "{{resolve:"
-
-
-def _echo(value: object) -> str:
+def echo(value: object) -> str:
+    """A prop's bad value, short (a construct's own value, never a participant's number)."""
     text = repr(value)
     return text if len(text) <= _MAX_ECHO else f"{text[: _MAX_ECHO - 3]}..."
 
 
-def _fail(subject: Subject, message: str) -> ValueError:
-    return subject.fail(message)
+def deferred(value: object) -> bool:
+    """Whether ``value`` (or any part of it) is known only at deploy time: a token or a dynamic
+    reference. Its rule runs in the handler."""
+    if isinstance(value, str):
+        return Token.is_unresolved(value) or value.startswith(rules.DYNAMIC_REFERENCE)
+    if isinstance(value, list):
+        return Token.is_unresolved(value) or any(deferred(item) for item in value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Token.is_unresolved(value)
+    if isinstance(value, dict):
+        return any(deferred(item) for item in value.values())
+    return False
 
 
-def validate_voice_connector_id(path: Subject, value: object) -> str:
-    """Check a literal voice connector id against the service model's pattern."""
-    if not isinstance(value, str):
-        raise _fail(
-            path,
-            f"voice_connector_id must be a string or token, got {_echo(value)}. Pass e.g. "
-            "CfnVoiceConnector.attr_voice_connector_id.",
-        )
-    if Token.is_unresolved(value):
+def apply(subject: Subject, rule: Rule, prop: str, value: object, advice: str = "") -> Any:
+    """Apply ``rule`` to a literal ``value``, naming ``prop``; deferred values pass."""
+    if deferred(value):
         return value
-    if not re.fullmatch(contract.VOICE_CONNECTOR_ID_PATTERN, value):
-        raise _fail(
-            path,
-            f"voice_connector_id {_echo(value)} is not a voice connector id: expected 21 or 22 "
-            "lower-case letters and digits, or a lower-case UUID.",
-        )
+    try:
+        rule(prop, value)
+    except rules.RuleError as error:
+        raise subject.fail(f"{error} {advice}".strip()) from None
     return value
 
 
-def validate_proxy_session_id(path: Subject, value: object) -> str:
-    """Check a literal proxy session id: 1 to 128 printable ASCII characters, not blank."""
+def check(subject: Subject, item: Property, value: object) -> Any:
+    """Apply ``item``'s rule to a literal ``value``, naming the construct's prop."""
+    return apply(subject, item.rule, item.prop, value, item.advice)
+
+
+def string_or_token(subject: Subject, prop: str, value: object, *, secret: bool = False) -> str:
+    """Require a string (a token is a string); the rule checks the rest."""
     if not isinstance(value, str):
-        raise _fail(path, f"proxy_session_id must be a string or token, got {_echo(value)}.")
-    if Token.is_unresolved(value):
-        return value
-    if not value.strip():
-        raise _fail(path, f"proxy_session_id must not be empty or blank, got {_echo(value)}.")
-    if len(value) > contract.PROXY_SESSION_ID_MAX_LENGTH:
-        raise _fail(
-            path,
-            f"proxy_session_id is {len(value)} characters long ({_echo(value)}); the service "
-            f"accepts at most {contract.PROXY_SESSION_ID_MAX_LENGTH}.",
-        )
-    if not re.fullmatch(contract.PROXY_SESSION_ID_PATTERN, value):
-        raise _fail(
-            path,
-            f"proxy_session_id {_echo(value)} holds a character that no proxy session id holds: "
-            "ids are printable ASCII without spaces or '/'.",
-        )
+        shown = "its value is not shown" if secret else f"got {echo(value)}"
+        raise subject.fail(f"{prop} must be a string or token ({shown}).")
     return value
 
 
-def validate_capabilities(path: Subject, value: object) -> list[str]:
-    """Check capabilities: non-empty, Capability members only, no duplicates."""
-    allowed = "Capability.VOICE, Capability.SMS"
-    if isinstance(value, str) and Token.is_unresolved(value):
-        raise _fail(path, "capabilities must be a list of Capability values, not a token.")
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise _fail(
-            path,
-            f"capabilities must be a list of Capability values ({allowed}), got {_echo(value)}.",
-        )
-    if not value:
-        raise _fail(path, f"capabilities must not be empty. Pass at least one of {allowed}.")
-    names: list[str] = []
-    for index, item in enumerate(value):
-        if not isinstance(item, Capability):
-            raise _fail(
-                path,
-                f"capabilities[{index}] is {_echo(item)}; use {allowed} "
-                f"(e.g. Capability.VOICE rather than 'Voice').",
-            )
-        if item.value in names:
-            raise _fail(
-                path,
-                f"capabilities lists Capability.{item.name} twice; list each capability once.",
-            )
-        names.append(item.value)
-    return names
-
-
-def validate_expiry(path: Subject, value: object, prop: str = "expiry") -> int | float | None:
-    """Return the expiry in whole minutes (a token number passes through), or None if unset."""
+def minutes(subject: Subject, prop: str, value: object) -> int | float | None:
+    """A Duration as whole minutes (a token Duration passes as its token), or None if unset."""
     if value is None:
         return None
     if not isinstance(value, Duration):
-        raise _fail(
-            path, f"{prop} must be a Duration such as Duration.hours(2), got {_echo(value)}."
+        raise subject.fail(
+            f"{prop} must be a Duration such as Duration.hours(2), got {echo(value)}."
         )
     if value.is_unresolved():
         return value.to_minutes()
@@ -151,132 +120,80 @@ def validate_expiry(path: Subject, value: object, prop: str = "expiry") -> int |
     # milliseconds, fractional allowed, always convert.
     milliseconds = value.to_milliseconds(integral=False)
     if not math.isfinite(milliseconds) or milliseconds % 60_000 != 0:
-        raise _fail(
-            path,
+        raise subject.fail(
             f"{prop} must be a whole number of minutes, got {value.to_human_string()}. "
-            "Use e.g. Duration.minutes(90).",
+            "Use e.g. Duration.minutes(90)."
         )
-    minutes = int(milliseconds // 60_000)
-    if minutes < 1:
-        raise _fail(path, f"{prop} must be at least 1 minute, got {value.to_human_string()}.")
-    return minutes
+    return int(milliseconds // 60_000)
 
 
-def validate_removal_policy(path: Subject, value: object) -> str:
-    """Map RETAIN and DESTROY to the handler's values; reject the other policies."""
+def capabilities(subject: Subject, value: object) -> list[str]:
+    """Capability members as their values (the rule then checks emptiness and duplicates)."""
+    allowed = "Capability.VOICE, Capability.SMS"
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise subject.fail(
+            f"capabilities must be a list of Capability values ({allowed}), not a token or "
+            f"{echo(value)}."
+        )
+    for index, item in enumerate(value):
+        if not isinstance(item, Capability):
+            raise subject.fail(
+                f"capabilities[{index}] is {echo(item)}; use {allowed} "
+                f"(e.g. Capability.VOICE rather than 'Voice')."
+            )
+    return [item.value for item in value]
+
+
+def choice(subject: Subject, prop: str, value: object, kind: type[Enum]) -> str | None:
+    """An enum member's value, or None if unset."""
+    if value is None:
+        return None
+    if not isinstance(value, kind):
+        members = ", ".join(f"{kind.__name__}.{member.name}" for member in kind)
+        raise subject.fail(f"{prop} must be one of {members}, got {echo(value)}.")
+    return str(value.value)
+
+
+def removal_policy(subject: Subject, value: object, *, ends: str) -> str:
+    """RETAIN or DESTROY as the handler's values; ``ends`` says what DESTROY removes."""
     if value == RemovalPolicy.RETAIN:
         return contract.RETAIN
     if value == RemovalPolicy.DESTROY:
         return contract.DESTROY
-    raise _fail(
-        path,
-        f"removal_policy must be RemovalPolicy.RETAIN (leave the session as it is on delete) or "
-        f"RemovalPolicy.DESTROY (end it), got {_echo(value)}.",
+    raise subject.fail(
+        f"removal_policy must be RemovalPolicy.RETAIN (leave {ends} as it is on delete) or "
+        f"RemovalPolicy.DESTROY (remove it), got {echo(value)}."
     )
 
 
-def validate_region(path: Subject, region: object, stack_region: str) -> str | None:
-    """Check a literal region, or without one the stack's literal region, against the regions
-    where the Chime SDK Voice API exists. Tokens pass: the handler checks them at deploy time."""
-    regions = ", ".join(contract.CHIME_SDK_VOICE_REGIONS)
-    if region is None:
+def region(subject: Subject, value: object, stack_region: str) -> str | None:
+    """A region where the Chime SDK Voice API exists; without one, the stack's literal region
+    must be one (tokens pass: the handler checks them at deploy time)."""
+    if value is None:
         if Token.is_unresolved(stack_region) or stack_region in contract.CHIME_SDK_VOICE_REGIONS:
             return None
-        raise _fail(
-            path,
+        raise subject.fail(
             f"the stack's region {stack_region!r} has no Chime SDK Voice API, which exists in "
-            f"{regions} only. Pass region= with the voice connector's region.",
+            f"{', '.join(contract.CHIME_SDK_VOICE_REGIONS)} only. Pass region= with the voice "
+            "connector's region."
         )
-    if not isinstance(region, str):
-        raise _fail(path, f"region must be a string or token, got {_echo(region)}.")
-    if Token.is_unresolved(region) or region in contract.CHIME_SDK_VOICE_REGIONS:
-        return region
-    raise _fail(
-        path,
-        f"region {_echo(region)} has no Chime SDK Voice API; region= must be one of {regions}.",
-    )
+    return string_or_token(subject, "region", value)
 
 
-def validate_role_arn(path: Subject, role_arn: object) -> str | None:
-    """Check a literal assume_role_arn: an IAM role's ARN."""
-    if role_arn is None:
+def provider(subject: Subject, value: object, construct: Construct) -> ProxySessionProvider | None:
+    """provider=: a ProxySessionProvider of the construct's own stack, or None."""
+    if value is None:
         return None
-    if not isinstance(role_arn, str):
-        raise _fail(path, f"assume_role_arn must be a string or token, got {_echo(role_arn)}.")
-    if Token.is_unresolved(role_arn) or re.fullmatch(contract.ROLE_ARN_PATTERN, role_arn):
-        return role_arn
-    raise _fail(
-        path,
-        f"assume_role_arn {_echo(role_arn)} is not an IAM role ARN; expected "
-        "arn:aws:iam::<12-digit account>:role/<name>.",
-    )
-
-
-def validate_external_id(path: Subject, external_id: object, role_arn: str | None) -> str | None:
-    """Check a literal external_id (never echoed): STS's characters and length, with a role."""
-    if external_id is None:
-        return None
-    if role_arn is None:
-        raise _fail(
-            path, "external_id is set without assume_role_arn; it goes with the role to assume."
+    if not isinstance(value, ProxySessionProvider):
+        raise subject.fail(
+            f"provider must be a ProxySessionProvider, got {echo(value)}. Create one with "
+            "ProxySessionProvider(stack, 'Provider', ...) or omit provider=."
         )
-    if not isinstance(external_id, str):
-        raise _fail(path, "external_id must be a string or token (its value is not shown).")
-    if Token.is_unresolved(external_id) or external_id.startswith(DYNAMIC_REFERENCE):
-        return external_id
-    low, high = contract.EXTERNAL_ID_MIN_LENGTH, contract.EXTERNAL_ID_MAX_LENGTH
-    if low <= len(external_id) <= high and re.fullmatch(contract.EXTERNAL_ID_PATTERN, external_id):
-        return external_id
-    raise _fail(
-        path,
-        f"external_id is not one STS accepts (its value is not shown): {low} to {high} "
-        "letters, digits and +=,.@:/- characters.",
-    )
-
-
-def validate_provider(
-    path: Subject, provider: object, construct: Construct
-) -> ProxySessionProvider | None:
-    """Check provider=: a ProxySessionProvider of the construct's own stack, or None."""
-    if provider is None:
-        return None
-    if not isinstance(provider, ProxySessionProvider):
-        raise _fail(
-            path,
-            f"provider must be a ProxySessionProvider, got {_echo(provider)}. Create one with "
-            "ProxySessionProvider(stack, 'Provider', ...) or omit provider=.",
-        )
-    stack, own = Stack.of(construct), Stack.of(provider)
+    stack, own = Stack.of(construct), Stack.of(value)
     if own is not stack:
-        raise _fail(
-            path,
-            f"provider {provider.node.path} belongs to stack {own.node.path}, and a provider "
+        raise subject.fail(
+            f"provider {value.node.path} belongs to stack {own.node.path}, and a provider "
             f"serves its own stack only. Create a ProxySessionProvider in {stack.node.path}, or "
-            "omit provider= to use that stack's default.",
-        )
-    return provider
-
-
-def validate_e164(path: Subject, prop: str, value: object) -> str:
-    """Check a literal phone number: E.164 with its "+". The value is never echoed."""
-    if not isinstance(value, str):
-        raise _fail(path, f"{prop} must be a string or token (its value is not shown).")
-    if Token.is_unresolved(value) or value.startswith(DYNAMIC_REFERENCE):
-        return value
-    if not re.fullmatch(contract.E164_PATTERN, value):
-        raise _fail(
-            path,
-            f"{prop} is not an E.164 phone number (its value is not shown): expected a '+' and "
-            "2 to 15 digits, e.g. +12065550100.",
+            "omit provider= to use that stack's default."
         )
     return value
-
-
-def validate_whole_minutes(path: Subject, prop: str, value: object) -> int | float:
-    """Check a required Duration of whole minutes, at least one (a token passes)."""
-    minutes = validate_expiry(path, value, prop)
-    if minutes is None:
-        raise _fail(
-            path, f"{prop} is required: a Duration of whole minutes, e.g. Duration.hours(1)."
-        )
-    return minutes

@@ -11,7 +11,8 @@ from aws_cdk import aws_chime as chime
 from aws_cdk.assertions import Template
 
 import proxy_contract as contract
-import voice_connector_proxy_resource
+import resource_types
+from cfn_properties import parse_properties
 from chime_proxy_session import (
     Capability,
     ProxySessionProvider,
@@ -141,8 +142,8 @@ def test_optional_settings_appear_only_when_set(built: Built) -> None:
 def test_the_handler_accepts_what_the_construct_writes(built: Built) -> None:
     for prefix in ("Main", "Kept", "Partner"):
         sent = cfn_value(built.resource(prefix)["Properties"])
-        config = voice_connector_proxy_resource.parse_properties(sent)
-        assert config.phone_number_pool_countries
+        parsed = parse_properties(resource_types.VOICE_CONNECTOR_PROXY, sent)
+        assert parsed[contract.PHONE_NUMBER_POOL_COUNTRIES]
 
 
 def test_put_is_granted_per_voice_connector_in_its_region(built: Built) -> None:
