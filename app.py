@@ -1,14 +1,17 @@
 """The demo app: synthesizes ``ProxySessionDemoStack`` (``demo_stack.py``).
 
-``cdk synth`` runs it (see cdk.json), and so does ``.venv/bin/python app.py``.
+``cdk synth`` runs it (see cdk.json), and so does ``.venv/bin/python app.py``; both synthesize
+with cdk.json's context (the feature flags), so they build the same template.
 ``-c demoUpdated=true`` synthesizes the variant that ``make try`` deploys as an update.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 _REPO = Path(__file__).resolve().parent
 # constructs/ is a source root, not a package (see README); make the library importable from it.
@@ -25,6 +28,16 @@ import aws_cdk as cdk  # noqa: E402 - after the path set-up above
 from demo_stack import DEMO_STACK_NAME, ProxySessionDemoStack  # noqa: E402
 
 UPDATED_CONTEXT_KEY = "demoUpdated"
+CDK_JSON = _REPO / "cdk.json"
+
+
+def cdk_json_context() -> dict[str, Any]:
+    """cdk.json's context: what the CDK CLI passes to the app, for a run without the CLI.
+
+    ``cdk.App()`` does not read cdk.json; context the CLI passes (``-c ...``) still wins over this.
+    """
+    context: dict[str, Any] = json.loads(CDK_JSON.read_text())["context"]
+    return context
 
 
 def build_app(app: cdk.App) -> ProxySessionDemoStack:
@@ -34,6 +47,6 @@ def build_app(app: cdk.App) -> ProxySessionDemoStack:
 
 
 if __name__ == "__main__":
-    demo_app = cdk.App()
+    demo_app = cdk.App(context=cdk_json_context())
     build_app(demo_app)
     demo_app.synth()

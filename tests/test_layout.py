@@ -36,7 +36,7 @@ def test_lambda_folder_ships_only_handler_modules() -> None:
 
 
 def test_no_module_over_400_lines() -> None:
-    """A module that grows past 400 lines is usually two modules (STYLE.md)."""
+    """A module that grows past 400 lines is usually two modules (README "Working on it")."""
     roots = ("constructs", "lambda", "harness", "bench")
     long = {
         str(path.relative_to(REPO)): count

@@ -1,4 +1,8 @@
-"""Declare Amazon Chime SDK Voice proxy-session capabilities and expiry in AWS CDK code.
+"""Declare an Amazon Chime SDK Voice proxy setup in AWS CDK code.
+
+``VoiceConnectorProxy`` declares a voice connector's proxy configuration, ``ProxySession`` a proxy
+session the stack creates, and ``ProxySessionSettings`` the capabilities and expiry of a session
+created elsewhere. They share one Lambda function per stack, ``ProxySessionProvider``.
 
 AWS ended support for Chime SDK proxy sessions on 2026-04-07; the service may reject these calls.
 """
@@ -11,7 +15,8 @@ from .validation import Capability, ProxySessionError, ProxySessionSettingsError
 from .voice_connector_proxy import VoiceConnectorProxy, VoiceConnectorProxyError
 
 RESOURCE_TYPE: str = contract.SETTINGS_RESOURCE_TYPE
-"""The CloudFormation type of ProxySessionSettings' custom resource."""
+"""ProxySessionSettings' CloudFormation type (``Custom::ChimeProxySessionSettings``), kept for
+compatibility: it was the only type when 0.1.0 exported it."""
 
 __all__ = [
     "RESOURCE_TYPE",

@@ -184,6 +184,19 @@ def test_wheel_holds_the_package_the_handler_and_py_typed(wheel: Path) -> None:
     assert "crhelper==2.0.12" in requires
 
 
+def test_wheel_carries_the_apache_license(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    names = archive.namelist()
+    (license_file,) = [name for name in names if name.endswith(".dist-info/licenses/LICENSE")]
+    text = archive.read(license_file).decode()
+    assert text == (REPO / "LICENSE").read_text()
+    assert "Apache License\n                           Version 2.0, January 2004" in text
+    metadata = next(name for name in names if name.endswith(".dist-info/METADATA"))
+    headers = archive.read(metadata).decode().split("\n\n", 1)[0].splitlines()
+    assert "License-Expression: Apache-2.0" in headers
+    assert "License-File: LICENSE" in headers
+
+
 def test_consumer_imports_the_installed_wheel_not_the_repo(consumer: Consumer) -> None:
     library = Path(consumer.reported["library"])
     venv = consumer.python.parent.parent
