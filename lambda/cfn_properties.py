@@ -54,6 +54,20 @@ class Properties:
         """Retain or Destroy."""
         return str(self.values[contract.REMOVAL_POLICY])
 
+    def request(self, *names: str) -> dict[str, Any]:
+        """The API request parameters of the same names as ``names`` (lists as lists, objects
+        copied), leaving out those that are unset."""
+        request: dict[str, Any] = {}
+        for name in names:
+            value = self.values[name]
+            if isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, Mapping):
+                value = dict(value)
+            if value is not None:
+                request[name] = value
+        return request
+
 
 def _object(properties: object) -> Mapping[Any, Any]:
     if not isinstance(properties, Mapping):
@@ -99,7 +113,7 @@ def parse_properties(kind: ResourceType, properties: object) -> Properties:
         elif item.required:
             raise InvalidPropertiesError(f"{item.name} is required but missing. Set {item.name}.")
         else:
-            values[item.name] = None
+            values[item.name] = item.default
     if values[contract.REMOVAL_POLICY] is None:
         values[contract.REMOVAL_POLICY] = kind.default_removal_policy
     if values[contract.EXTERNAL_ID] is not None and values[contract.ASSUME_ROLE_ARN] is None:

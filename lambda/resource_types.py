@@ -34,6 +34,7 @@ class Property:
     :param replaces: whether changing it replaces the resource (a new physical resource).
     :param null_advice: what to do instead of giving an optional property as null.
     :param advice: appended to a rule's message for this property.
+    :param default: the parsed value when the property is absent.
     """
 
     name: str
@@ -43,6 +44,7 @@ class Property:
     replaces: bool = False
     null_advice: str = "omit it instead for its default"
     advice: str = ""
+    default: object = None
 
     @property
     def secret(self) -> bool:
@@ -215,6 +217,7 @@ VOICE_CONNECTOR_PROXY: Final = ResourceType(
             rules.boolean,
             null_advice='set "true" or "false", or omit it for "false"',
             advice="Omit it to keep the proxy enabled.",
+            default=False,
         ),
         _removal_policy(contract.CREATED_DEFAULT_REMOVAL_POLICY),
         *_location(region_replaces=True, role_replaces=False),

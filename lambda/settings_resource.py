@@ -29,15 +29,12 @@ def physical_resource_id(voice_connector_id: str, proxy_session_id: str) -> str:
 
 def update_request(job: Job) -> dict[str, Any]:
     """The keyword arguments of ``UpdateProxySession`` for the declared state."""
-    values = job.properties
-    request: dict[str, Any] = {
-        "VoiceConnectorId": values[contract.VOICE_CONNECTOR_ID],
-        "ProxySessionId": values[contract.PROXY_SESSION_ID],
-        "Capabilities": list(values[contract.CAPABILITIES]),
-    }
-    if values[contract.EXPIRY_MINUTES] is not None:
-        request["ExpiryMinutes"] = values[contract.EXPIRY_MINUTES]
-    return request
+    return job.properties.request(
+        contract.VOICE_CONNECTOR_ID,
+        contract.PROXY_SESSION_ID,
+        contract.CAPABILITIES,
+        contract.EXPIRY_MINUTES,
+    )
 
 
 def response_data(proxy_session: Mapping[str, Any]) -> dict[str, str]:

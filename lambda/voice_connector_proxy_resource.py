@@ -24,16 +24,13 @@ def physical_resource_id(region: str, voice_connector_id: str) -> str:
 
 def put_request(job: Job) -> dict[str, Any]:
     """The keyword arguments of ``PutVoiceConnectorProxy``: every setting."""
-    values = job.properties
-    request: dict[str, Any] = {
-        "VoiceConnectorId": values[contract.VOICE_CONNECTOR_ID],
-        "DefaultSessionExpiryMinutes": values[contract.DEFAULT_SESSION_EXPIRY_MINUTES],
-        "PhoneNumberPoolCountries": list(values[contract.PHONE_NUMBER_POOL_COUNTRIES]),
-        "Disabled": bool(values[contract.DISABLED]),
-    }
-    if values[contract.FALL_BACK_PHONE_NUMBER] is not None:
-        request["FallBackPhoneNumber"] = values[contract.FALL_BACK_PHONE_NUMBER]
-    return request
+    return job.properties.request(
+        contract.VOICE_CONNECTOR_ID,
+        contract.DEFAULT_SESSION_EXPIRY_MINUTES,
+        contract.PHONE_NUMBER_POOL_COUNTRIES,
+        contract.FALL_BACK_PHONE_NUMBER,
+        contract.DISABLED,
+    )
 
 
 def response_data(proxy: Mapping[str, Any]) -> dict[str, str]:

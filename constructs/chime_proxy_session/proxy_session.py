@@ -14,7 +14,7 @@ from constructs import Construct
 from . import validation
 from .contract import contract, rules, types
 from .provider import ProxySessionProvider, claim
-from .resource import ChimeResource
+from .resource import Attribute, ChimeResource
 from .validation import Capability, ProxySessionError
 from .voice_connector_proxy import VoiceConnectorProxy
 
@@ -128,7 +128,7 @@ class ProxySession(ChimeResource):
     :param voice_connector_proxy: a ``VoiceConnectorProxy``: its voice connector, region, role,
         external id and provider are used, and the session waits for its proxy configuration.
     :param participant_phone_numbers: the two participants, E.164 (``+`` and 2 to 15 digits):
-        strings, tokens or ``{{resolve:ssm:...}}`` references. Never shown in errors.
+        strings, tokens or ``{{resolve:secretsmanager:...}}`` references. Never shown in errors.
     :param capabilities: ``Capability.VOICE``, ``Capability.SMS`` or both.
     :param expiry: how long the session lasts, whole minutes. Default: the proxy's default.
     :param name: the session's name, 1 to 30 letters, digits and spaces; it marks the session as
@@ -235,9 +235,6 @@ class ProxySession(ChimeResource):
         self.number_selection_behavior = number_selection_behavior
         self.geo_match_level = geo_match_level
         self.geo_match_params = geo_match_params
-        self.removal_policy: RemovalPolicy = removal_policy
-        self.region: str | None = region
-        self.assume_role_arn: str | None = assume_role_arn
         if voice_connector_proxy is not None:
             self.resource.node.add_dependency(voice_connector_proxy.resource)
 
@@ -254,28 +251,28 @@ class ProxySession(ChimeResource):
                 "a name marks one resource's session. Give each a distinct name, or omit it."
             )
 
-    @property
-    def attr_proxy_session_id(self) -> str:
-        """The id of the session the service created."""
-        return self._attr(contract.ATTR_PROXY_SESSION_ID)
+    attr_proxy_session_id = Attribute(
+        contract.ATTR_PROXY_SESSION_ID,
+        "The id of the session the service created.",
+    )
 
-    @property
-    def attr_status(self) -> str:
-        """The session's status when last created or updated (Open, InProgress or Closed)."""
-        return self._attr(contract.ATTR_STATUS)
+    attr_status = Attribute(
+        contract.ATTR_STATUS,
+        "The session's status when last created or updated (Open, InProgress or Closed).",
+    )
 
-    @property
-    def attr_expiry_minutes(self) -> str:
-        """The session's expiry in minutes, as the service reports it."""
-        return self._attr(contract.ATTR_EXPIRY_MINUTES)
+    attr_expiry_minutes = Attribute(
+        contract.ATTR_EXPIRY_MINUTES,
+        "The session's expiry in minutes, as the service reports it.",
+    )
 
-    @property
-    def attr_capabilities(self) -> str:
-        """The session's capabilities, comma-joined (e.g. ``Voice,SMS``)."""
-        return self._attr(contract.ATTR_CAPABILITIES)
+    attr_capabilities = Attribute(
+        contract.ATTR_CAPABILITIES,
+        "The session's capabilities, comma-joined (e.g. ``Voice,SMS``).",
+    )
 
-    @property
-    def attr_proxy_phone_numbers(self) -> str:
-        """The proxy numbers the service assigned (the company's numbers the participants call
-        or text), each once, comma-joined: fit for a ``CfnOutput``."""
-        return self._attr(contract.ATTR_PROXY_PHONE_NUMBERS)
+    attr_proxy_phone_numbers = Attribute(
+        contract.ATTR_PROXY_PHONE_NUMBERS,
+        "The proxy numbers the service assigned (the company's numbers the participants call "
+        "or text), each once, comma-joined: fit for a ``CfnOutput``.",
+    )

@@ -10,7 +10,7 @@ what the class needs for its attributes.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final, overload
 
 from aws_cdk import Annotations, CfnResource, CustomResource, RemovalPolicy, Stack
 from constructs import Construct
@@ -26,6 +26,25 @@ if TYPE_CHECKING:
 EXPIRY_WARNING_ID: Final = "chime-proxy-session:expiryAboveDocumentedMaximum"
 
 
+class Attribute:
+    """A GetAtt attribute of a construct's custom resource, read as a string token."""
+
+    def __init__(self, name: str, doc: str) -> None:
+        self.name = name
+        self.__doc__ = doc
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> Attribute: ...
+
+    @overload
+    def __get__(self, instance: ChimeResource, owner: type) -> str: ...
+
+    def __get__(self, instance: ChimeResource | None, owner: type) -> Attribute | str:
+        if instance is None:
+            return self
+        return instance.resource.get_att_string(self.name)
+
+
 class ChimeResource(Construct):
     """The skeleton of every construct of this library (not for direct use)."""
 
@@ -36,6 +55,10 @@ class ChimeResource(Construct):
 
     resource: CustomResource
     provider: ProxySessionProvider
+    removal_policy: RemovalPolicy
+    region: str | None
+    assume_role_arn: str | None
+    external_id: str | None
 
     def _subject(self) -> Subject:
         return Subject(self.KIND.construct, self.node.path, self.ERROR)
@@ -54,6 +77,11 @@ class ChimeResource(Construct):
         write the custom resource. Returns the removal policy's handler value."""
         subject = self._subject()
         kind = self.KIND
+        self.removal_policy = removal_policy
+        self.region = region
+        self.assume_role_arn = assume_role_arn
+        # Kept so that constructs built on this one (a ProxySession) call as the same role.
+        self.external_id = external_id
         written: dict[str, Any] = {}
         for name, value in properties.items():
             item = kind.get(name)
@@ -119,6 +147,3 @@ class ChimeResource(Construct):
                 f"expiry is {minutes} minutes, above the {documented_max}"
                 "-minute (12-hour) maximum that the service documents; the service may reject it.",
             )
-
-    def _attr(self, name: str) -> str:
-        return self.resource.get_att_string(name)

@@ -10,7 +10,7 @@ from constructs import Construct
 from . import validation
 from .contract import contract, types
 from .provider import ProxySessionProvider
-from .resource import EXPIRY_WARNING_ID, ChimeResource
+from .resource import EXPIRY_WARNING_ID, Attribute, ChimeResource
 from .validation import Capability, ProxySessionSettingsError
 
 __all__ = ["EXPIRY_WARNING_ID", "ProxySessionSettings"]
@@ -82,29 +82,26 @@ class ProxySessionSettings(ChimeResource):
         self.proxy_session_id: str = proxy_session_id
         self.capabilities: tuple[Capability, ...] = tuple(capabilities)
         self.expiry: Duration | None = expiry
-        self.removal_policy: RemovalPolicy = removal_policy
-        self.region: str | None = region
-        self.assume_role_arn: str | None = assume_role_arn
 
-    @property
-    def attr_status(self) -> str:
-        """The session's status after the last update (Open, InProgress or Closed)."""
-        return self._attr(contract.ATTR_STATUS)
+    attr_status = Attribute(
+        contract.ATTR_STATUS,
+        "The session's status after the last update (Open, InProgress or Closed).",
+    )
 
-    @property
-    def attr_expiry_minutes(self) -> str:
-        """The session's expiry in minutes, as the service reports it (empty if none)."""
-        return self._attr(contract.ATTR_EXPIRY_MINUTES)
+    attr_expiry_minutes = Attribute(
+        contract.ATTR_EXPIRY_MINUTES,
+        "The session's expiry in minutes, as the service reports it (empty if none).",
+    )
 
-    @property
-    def attr_capabilities(self) -> str:
-        """The session's capabilities, comma-joined (e.g. ``Voice,SMS``)."""
-        return self._attr(contract.ATTR_CAPABILITIES)
+    attr_capabilities = Attribute(
+        contract.ATTR_CAPABILITIES,
+        "The session's capabilities, comma-joined (e.g. ``Voice,SMS``).",
+    )
 
-    @property
-    def attr_updated_timestamp(self) -> str:
-        """When the service last updated the session (ISO 8601)."""
-        return self._attr(contract.ATTR_UPDATED_TIMESTAMP)
+    attr_updated_timestamp = Attribute(
+        contract.ATTR_UPDATED_TIMESTAMP,
+        "When the service last updated the session (ISO 8601).",
+    )
 
     @staticmethod
     def service_token(scope: Construct) -> str:

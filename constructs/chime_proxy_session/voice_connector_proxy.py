@@ -10,7 +10,7 @@ from constructs import Construct
 from . import validation
 from .contract import contract, types
 from .provider import ProxySessionProvider, claim
-from .resource import ChimeResource
+from .resource import Attribute, ChimeResource
 from .validation import VoiceConnectorProxyError
 
 __all__ = ["VoiceConnectorProxy", "VoiceConnectorProxyError"]
@@ -90,7 +90,6 @@ class VoiceConnectorProxy(ChimeResource):
                 subject, "fall_back_phone_number", fall_back_phone_number, secret=True
             )
         self.voice_connector_id: str = voice_connector_id
-        self.region: str | None = region
         self._declare(
             {
                 contract.VOICE_CONNECTOR_ID: voice_connector_id,
@@ -109,10 +108,6 @@ class VoiceConnectorProxy(ChimeResource):
         self.phone_number_pool_countries: tuple[str, ...] = tuple(phone_number_pool_countries)
         self.fall_back_phone_number: str | None = fall_back_phone_number
         self.disabled: bool = disabled
-        self.assume_role_arn: str | None = assume_role_arn
-        # Kept so that constructs built on this one (a ProxySession) call as the same role.
-        self.external_id: str | None = external_id
-        self.removal_policy: RemovalPolicy = removal_policy
 
     def _before_grant(self) -> None:
         """Refuse a second construct for the same literal voice connector and region."""
@@ -127,17 +122,17 @@ class VoiceConnectorProxy(ChimeResource):
                 "declare it once and share that construct."
             )
 
-    @property
-    def attr_default_session_expiry_minutes(self) -> str:
-        """The default session expiry in minutes, as the service reports it."""
-        return self._attr(contract.ATTR_DEFAULT_SESSION_EXPIRY_MINUTES)
+    attr_default_session_expiry_minutes = Attribute(
+        contract.ATTR_DEFAULT_SESSION_EXPIRY_MINUTES,
+        "The default session expiry in minutes, as the service reports it.",
+    )
 
-    @property
-    def attr_phone_number_countries(self) -> str:
-        """The pool's countries as the service reports them, comma-joined (e.g. ``US,CA``)."""
-        return self._attr(contract.ATTR_PHONE_NUMBER_COUNTRIES)
+    attr_phone_number_countries = Attribute(
+        contract.ATTR_PHONE_NUMBER_COUNTRIES,
+        "The pool's countries as the service reports them, comma-joined (e.g. ``US,CA``).",
+    )
 
-    @property
-    def attr_disabled(self) -> str:
-        """Whether the proxy is disabled, as the service reports it: ``true`` or ``false``."""
-        return self._attr(contract.ATTR_DISABLED)
+    attr_disabled = Attribute(
+        contract.ATTR_DISABLED,
+        "Whether the proxy is disabled, as the service reports it: ``true`` or ``false``.",
+    )
