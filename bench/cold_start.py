@@ -16,7 +16,7 @@ from bench.common import BenchError, Plan, Timing, log
 if TYPE_CHECKING:
     from harness.lifecycle import LambdaRunner
 
-COLD_START_TARGET: Final = 1.15
+COLD_START_TARGET: Final = 1.05
 
 # The only work before the timer is `import sys, time`, the same in both programs.
 HANDLER_IMPORT: Final = (

@@ -118,7 +118,7 @@ def test_markdown_marks_a_missed_target(fabricated: Results) -> None:
     missed = replace(missed, targets=_targets(missed))
     markdown = render_markdown(missed)
     assert (
-        "| Handler cold start <= 1.15x a bare boto3 client | 500 ms vs 100 ms = 5.00x | **no** |"
+        "| Handler cold start <= 1.05x a bare boto3 client | 500 ms vs 100 ms = 5.00x | **no** |"
         in markdown
     )
     assert markdown.count("| yes |") == 6
