@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import proxy_contract as contract
-from safe_text import echo
+from safe_text import echo, kind_of
 
 Rule = Callable[[str, object], Any]
 
@@ -192,11 +192,10 @@ def e164(name: str, value: object) -> str:
             "in custom resources. Use a secretsmanager reference."
         )
     if not isinstance(value, str) or not _E164.fullmatch(value):
-        kind = "a string" if isinstance(value, str) else f"a {type(value).__name__}"
         raise RuleError(
-            f"{name} is not an E.164 phone number ({kind}; its value is not shown): expected a "
+            f"{name} is not an E.164 phone number ({kind_of(value)}; its value is not shown): "
             # An example number would be masked on its way into the Reason, so none is given.
-            "'+' and 2 to 15 digits, country code first, without spaces or dashes."
+            "expected a '+' and 2 to 15 digits, country code first, without spaces or dashes."
         )
     return value
 
@@ -205,10 +204,7 @@ def participants(name: str, value: object) -> tuple[str, str]:
     """The two participants' distinct E.164 numbers (never shown)."""
     count = contract.PARTICIPANT_COUNT
     if not isinstance(value, list) or len(value) != count:
-        if isinstance(value, list):
-            shape = f"{len(value)} item(s)"
-        else:
-            shape = "null" if value is None else f"a {type(value).__name__}"
+        shape = f"{len(value)} item(s)" if isinstance(value, list) else kind_of(value)
         raise RuleError(
             f"{name} must be a list of exactly {count} phone numbers in E.164 ('+' and 2 to 15 "
             f"digits), got {shape} (values not shown)."
@@ -274,7 +270,7 @@ def session_name(name: str, value: object) -> str:
     service model marks it sensitive)."""
     limit = contract.PROXY_SESSION_NAME_MAX_LENGTH
     if not isinstance(value, str) or not value.strip() or not _SESSION_NAME.fullmatch(value):
-        kind = f"{len(value)} characters" if isinstance(value, str) else f"a {type(value).__name__}"
+        kind = f"{len(value)} characters" if isinstance(value, str) else kind_of(value)
         raise RuleError(
             f"{name} must be 1 to {limit} letters, digits and spaces, not blank; got {kind} (the "
             "value is not shown). Omit it to let the resource name the session."

@@ -28,6 +28,22 @@ def redact(text: str) -> str:
     return _E164.sub(_mask, text)
 
 
+def kind_of(value: object) -> str:
+    """A value's JSON type in words, for a message that may not show the value: ``null``,
+    ``a boolean``, ``a number``, ``a string``, ``a list`` or ``an object``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return "an object" if isinstance(value, dict) else f"a {type(value).__name__}"
+
+
 def echo(value: object) -> str:
     """Render a bad value for an error message: short, typed, and with phone numbers masked.
 
