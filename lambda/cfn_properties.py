@@ -43,7 +43,8 @@ class Properties:
     """A request's parsed properties: each value by its CloudFormation name, None when an optional
     one is absent (RemovalPolicy: the type's default), and where the calls go."""
 
-    values: Mapping[str, Any]
+    # Out of the repr: values hold phone numbers, secrets and sensitive names.
+    values: Mapping[str, Any] = field(repr=False)
     location: Location
 
     def __getitem__(self, name: str) -> Any:

@@ -7,7 +7,7 @@ module parses its own ResourceProperties.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import proxy_contract as contract
@@ -23,9 +23,10 @@ class CfnRequest:
     logical_resource_id: str
     stack_id: str
     request_id: str
-    # As sent: each resource type's parser checks that it is an object.
-    properties: object
-    old_properties: object
+    # As sent: each resource type's parser checks that it is an object. Out of the repr: they
+    # hold phone numbers, secrets and sensitive names.
+    properties: object = field(repr=False)
+    old_properties: object = field(repr=False)
     physical_resource_id: str | None
 
     @classmethod
