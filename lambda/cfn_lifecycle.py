@@ -17,9 +17,7 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
-from types import ModuleType
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import proxy_contract as contract
 from cfn_properties import Properties, parse_properties, removal_policy_of
@@ -34,8 +32,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     """One request of one resource type, as its module sees it."""
 
     request: CfnRequest
@@ -49,22 +46,24 @@ class Job:
         return self.request.physical_resource_id or ""
 
 
-class TypeModule(Protocol):
-    """What a resource type's module provides: its API choreography, nothing else."""
+if TYPE_CHECKING:
 
-    def create(self, job: Job) -> CfnResult:
-        """Create, and an Update that replaces the resource."""
+    class TypeModule(Protocol):
+        """What a resource type's module provides: its API choreography, nothing else."""
 
-    def update(self, job: Job) -> CfnResult:
-        """An Update in place."""
+        def create(self, job: Job) -> CfnResult:
+            """Create, and an Update that replaces the resource."""
 
-    def delete(self, job: Job) -> None:
-        """A Delete with RemovalPolicy Destroy."""
+        def update(self, job: Job) -> CfnResult:
+            """An Update in place."""
+
+        def delete(self, job: Job) -> None:
+            """A Delete with RemovalPolicy Destroy."""
 
 
 def module_of(kind: ResourceType) -> TypeModule:
     """The type's module, imported on first use: a request imports only what its type needs."""
-    module: ModuleType = importlib.import_module(kind.module)
+    module: TypeModule = importlib.import_module(kind.module)
     return module
 
 

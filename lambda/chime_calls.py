@@ -13,8 +13,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import boto3
 from botocore import xform_name
@@ -75,8 +74,7 @@ def new_client(**options: Any) -> ChimeSDKVoiceClient:
     return boto3.client("chime-sdk-voice", **options, config=client_config())
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+class RetryPolicy(NamedTuple):
     """Exponential backoff with full jitter, bounded by a deadline.
 
     ``attempt_cost`` is the longest one attempt can take (connect plus read timeout): no attempt
@@ -88,7 +86,7 @@ class RetryPolicy:
     attempt_cost: float = CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
-    jitter: Callable[[float, float], float] = field(default=random.uniform)
+    jitter: Callable[[float, float], float] = random.uniform
 
     def delay(self, attempt: int) -> float:
         """Return the sleep before retry number ``attempt`` (1-based)."""
@@ -110,8 +108,7 @@ class RetriesExhaustedError(Exception):
         self.elapsed = elapsed
 
 
-@dataclass(frozen=True)
-class CallOutcome:
+class CallOutcome(NamedTuple):
     """What a call returned and how many attempts it took."""
 
     response: dict[str, Any]
@@ -174,8 +171,7 @@ class ChimeCallError(Exception):
     """A call failed for good; the message is the Reason CloudFormation shows."""
 
 
-@dataclass(frozen=True)
-class CallTarget:
+class CallTarget(NamedTuple):
     """What a call acts on, for Reasons: ``subject`` names it, the ARN hint is what IAM allows."""
 
     subject: str
@@ -281,20 +277,32 @@ def delete_or_gone(
     return True
 
 
-@dataclass
 class Calls:
     """The one call path of a request: every ChimeSDKVoice call a resource type makes, on one
     client, within one deadline, counted, and limited to the operations its description declares
-    (``resource_types.ResourceType.operations``), which are the IAM actions it is granted."""
+    (``resource_types.ResourceType.operations``), which are the IAM actions it is granted.
 
-    connect: Callable[[], ChimeSDKVoiceClient]
-    allowed: frozenset[str]
-    target: CallTarget
-    deadline: float
-    policy: RetryPolicy
-    # Every call made, by operation, for the log line that ends the request.
-    counts: dict[str, int] = field(default_factory=dict)
-    _client: list[ChimeSDKVoiceClient] = field(default_factory=list, repr=False)
+    The client is made by ``connect`` on the first call; ``counts`` holds every call made, by
+    operation, for the log line that ends the request.
+    """
+
+    __slots__ = ("_client", "allowed", "connect", "counts", "deadline", "policy", "target")
+
+    def __init__(
+        self,
+        connect: Callable[[], ChimeSDKVoiceClient],
+        allowed: frozenset[str],
+        target: CallTarget,
+        deadline: float,
+        policy: RetryPolicy,
+    ) -> None:
+        self.connect = connect
+        self.allowed = allowed
+        self.target = target
+        self.deadline = deadline
+        self.policy = policy
+        self.counts: dict[str, int] = {}
+        self._client: list[ChimeSDKVoiceClient] = []
 
     @property
     def client(self) -> ChimeSDKVoiceClient:
@@ -310,7 +318,16 @@ class Calls:
 
     def about(self, subject: str) -> Calls:
         """The same calls, with Reasons about ``subject``; client and counts are shared."""
-        return replace(self, target=replace(self.target, subject=subject))
+        other = Calls(
+            self.connect,
+            self.allowed,
+            self.target._replace(subject=subject),
+            self.deadline,
+            self.policy,
+        )
+        other.counts = self.counts
+        other._client = self._client
+        return other
 
     def _bound(self, operation: str, request: dict[str, Any]) -> Callable[[], Any]:
         if operation not in self.allowed:
@@ -321,7 +338,7 @@ class Calls:
             )
         method = getattr(self.client, xform_name(operation))
         if self.target.region is None:
-            self.target = replace(self.target, region=self.region)
+            self.target = self.target._replace(region=self.region)
         self.counts[operation] = self.counts.get(operation, 0) + 1
         return lambda: method(**request)
 

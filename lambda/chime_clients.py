@@ -16,9 +16,8 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 import boto3
 from botocore.exceptions import ClientError
@@ -60,12 +59,15 @@ def _new_sts_client() -> Any:
     return boto3.client("sts", config=client_config())
 
 
-@dataclass
-class _Credentials:
+class _Credentials(NamedTuple):
     access_key_id: str
-    secret_access_key: str = field(repr=False)
-    session_token: str = field(repr=False)
+    secret_access_key: str
+    session_token: str
     expires_at: float
+
+    def __repr__(self) -> str:
+        # The secret key and the session token never show.
+        return f"_Credentials(access_key_id={self.access_key_id!r}, expires_at={self.expires_at})"
 
 
 def explain_assume_role_failure(role_arn: str, error: Exception, has_external_id: bool) -> str:

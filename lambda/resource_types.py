@@ -12,8 +12,7 @@ module the record names, imported only when a request of that type arrives.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NamedTuple
 
 import property_rules as rules
 import proxy_contract as contract
@@ -22,8 +21,7 @@ from property_rules import Rule
 IAM_PREFIX: Final = "chime:"
 
 
-@dataclass(frozen=True)
-class Property:
+class Property(NamedTuple):
     """One property of a resource type.
 
     :param name: the CloudFormation property name.
@@ -52,8 +50,7 @@ class Property:
         return self.rule in rules.SECRET_RULES
 
 
-@dataclass(frozen=True)
-class ResourceType:
+class ResourceType(NamedTuple):
     """A resource type: its CloudFormation type, properties, attributes, operations and ids.
 
     ``operations`` maps each handler (``create``, ``update``, ``delete``) to the ChimeSDKVoice
@@ -72,10 +69,11 @@ class ResourceType:
     physical_id_format: str
     default_removal_policy: str
     not_found_advice: str
-    property_names: tuple[str, ...] = field(init=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "property_names", tuple(p.name for p in self.properties))
+    @property
+    def property_names(self) -> tuple[str, ...]:
+        """The CloudFormation names of its properties, in order."""
+        return tuple(item.name for item in self.properties)
 
     def get(self, name: str) -> Property:
         """The property called ``name`` (the CloudFormation name)."""
