@@ -1,4 +1,5 @@
-"""Shared test helpers: CloudFormation events, a Lambda context, the property fixtures."""
+"""Shared test helpers: one sample resource per type, the one property and event builders, a
+Lambda context, the property fixtures, and the settings resource's Stubber answers."""
 
 from __future__ import annotations
 
@@ -6,16 +7,22 @@ import json
 import shutil
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import proxy_contract as contract
+from cfn_lifecycle import Job
+from cfn_properties import parse_properties
+from cfn_request import CfnRequest
+from chime_calls import Calls, CallTarget, RetryPolicy
+from resource_types import PROXY_SESSION, SETTINGS, VOICE_CONNECTOR_PROXY, ResourceType
 
 if TYPE_CHECKING:
     from botocore.stub import Stubber
+    from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
 
 # The ``invoke`` fixture (tests/conftest.py): runs index.handler on ``make(url)``, returns the body.
 Invoke = Callable[..., dict[str, Any]]
@@ -48,58 +55,167 @@ STACK_ID = (
 SERVICE_TOKEN = "arn:aws:lambda:us-east-1:123456789012:function:ChimeProxySessionDemo-Handler"  # noqa: S105
 VC_ID = "abcdefghij0123456789k"
 SESSION_ID = "3b1e9f5a-6c2d-4e8f-9a0b-1c2d3e4f5a6b"
+OWN_REGION = "us-east-1"  # the function's region in every test (tests/conftest.py)
+PHONE_A = "+12065550100"
+PHONE_B = "+12065550199"
+# The two participants of the sample created session: personal data, which no log, Reason or
+# Data may hold.
+PARTICIPANTS = ("+12065550123", "+14255550187")
 
 
-def property_cases() -> dict[str, list[dict[str, Any]]]:
-    """The property fixtures shared by handler and construct tests."""
-    loaded: dict[str, list[dict[str, Any]]] = json.loads((FIXTURES / "properties.json").read_text())
-    return loaded
+@dataclass(frozen=True)
+class Sample:
+    """A valid resource of one type, as CloudFormation sends it (every scalar a string)."""
+
+    kind: ResourceType
+    logical_id: str
+    properties: Mapping[str, Any]
+    # An id the type issued, sent with every Update and Delete unless a test gives another.
+    physical_id: str
+    # The phone numbers among ``properties``: never in a Reason, a log line or the Data.
+    phone_numbers: tuple[str, ...] = ()
 
 
-def properties(**overrides: Any) -> dict[str, Any]:
-    """ResourceProperties as CloudFormation sends them (every scalar a string)."""
-    props: dict[str, Any] = {
-        "ServiceToken": SERVICE_TOKEN,
-        "ServiceTimeout": "300",
-        "VoiceConnectorId": VC_ID,
-        "ProxySessionId": SESSION_ID,
-        "Capabilities": ["Voice"],
-        "ExpiryMinutes": "60",
-        "RemovalPolicy": "Retain",
-    }
-    for key, value in overrides.items():
-        if value is None:
-            props.pop(key, None)
-        else:
-            props[key] = value
-    return props
+SAMPLES: Mapping[str, Sample] = {
+    sample.kind.type_name: sample
+    for sample in (
+        Sample(
+            SETTINGS,
+            "SupportLineB0BEB757",
+            {
+                "ServiceTimeout": "300",
+                "VoiceConnectorId": VC_ID,
+                "ProxySessionId": SESSION_ID,
+                "Capabilities": ["Voice"],
+                "ExpiryMinutes": "60",
+                "RemovalPolicy": "Retain",
+            },
+            f"{contract.SETTINGS_PHYSICAL_ID_PREFIX}{VC_ID}:9f0859ea10b5c22263fcc73527a5ee8c",
+        ),
+        Sample(
+            VOICE_CONNECTOR_PROXY,
+            "ProxyConfiguration5E2B1C3A",
+            {
+                "ServiceTimeout": "960",
+                "VoiceConnectorId": VC_ID,
+                "DefaultSessionExpiryMinutes": "60",
+                "PhoneNumberPoolCountries": ["US", "CA"],
+                "FallBackPhoneNumber": PHONE_A,
+                "Disabled": "false",
+                "RemovalPolicy": "Destroy",
+            },
+            f"{contract.VOICE_CONNECTOR_PROXY_PHYSICAL_ID_PREFIX}{OWN_REGION}:{VC_ID}",
+            (PHONE_A,),
+        ),
+        Sample(
+            PROXY_SESSION,
+            "HelpLineA1B2C3D4",
+            {
+                "ServiceTimeout": "960",
+                "VoiceConnectorId": VC_ID,
+                "ParticipantPhoneNumbers": list(PARTICIPANTS),
+                "Capabilities": ["Voice", "SMS"],
+                "ExpiryMinutes": "60",
+                "RemovalPolicy": "Destroy",
+            },
+            f"{contract.PROXY_SESSION_PHYSICAL_ID_PREFIX}{VC_ID}:s-old",
+            PARTICIPANTS,
+        ),
+    )
+}
+
+
+def sample(kind: ResourceType) -> Sample:
+    """The sample resource of ``kind``."""
+    return SAMPLES[kind.type_name]
+
+
+def properties(kind: ResourceType = SETTINGS, /, **overrides: Any) -> dict[str, Any]:
+    """``kind``'s sample ResourceProperties with ``overrides``; a None override removes one."""
+    merged = {"ServiceToken": SERVICE_TOKEN, **sample(kind).properties, **overrides}
+    return {name: value for name, value in merged.items() if value is not None}
 
 
 def event(
     request_type: str,
     response_url: str,
     *,
+    kind: ResourceType = SETTINGS,
     props: dict[str, Any] | None = None,
     old_props: dict[str, Any] | None = None,
     physical_id: str | None = None,
-    logical_id: str = "SupportLineB0BEB757",
+    logical_id: str | None = None,
+    request_id: str | None = None,
 ) -> dict[str, Any]:
-    """A CloudFormation custom-resource request, shaped as CloudFormation sends it."""
+    """A CloudFormation request for ``kind``'s sample resource, shaped as CloudFormation sends it.
+
+    Update and Delete carry ``physical_id`` (the sample's by default); Update carries
+    ``old_props`` (the sample's properties by default).
+    """
     body: dict[str, Any] = {
         "RequestType": request_type,
         "ServiceToken": SERVICE_TOKEN,
         "ResponseURL": response_url,
         "StackId": STACK_ID,
-        "RequestId": str(uuid.uuid4()),
-        "LogicalResourceId": logical_id,
-        "ResourceType": contract.SETTINGS_RESOURCE_TYPE,
-        "ResourceProperties": props if props is not None else properties(),
+        "RequestId": request_id or str(uuid.uuid4()),
+        "LogicalResourceId": logical_id or sample(kind).logical_id,
+        "ResourceType": kind.type_name,
+        "ResourceProperties": props if props is not None else properties(kind),
     }
     if request_type != "Create":
-        body["PhysicalResourceId"] = physical_id
+        body["PhysicalResourceId"] = physical_id or sample(kind).physical_id
     if request_type == "Update":
-        body["OldResourceProperties"] = old_props if old_props is not None else properties()
+        body["OldResourceProperties"] = old_props if old_props is not None else properties(kind)
     return body
+
+
+def no_client() -> ChimeSDKVoiceClient:
+    """A ``Calls.connect`` for requests that must make no call: it fails the test."""
+    raise AssertionError("a client was made: this request must make no call")
+
+
+def calls(
+    kind: ResourceType,
+    connect: Callable[[], Any] = no_client,
+    *,
+    policy: RetryPolicy | None = None,
+) -> Calls:
+    """``kind``'s call path on the client ``connect`` makes, with a minute of budget."""
+    retry = policy or RetryPolicy(sleep=lambda _seconds: None)
+    return Calls(
+        connect=connect,
+        allowed=kind.all_operations(),
+        target=CallTarget(subject=kind.summary, voice_connector_id=VC_ID, not_found_advice="."),
+        deadline=retry.clock() + 60.0,
+        policy=retry,
+    )
+
+
+def job(
+    kind: ResourceType = SETTINGS,
+    /,
+    request_type: str = "Create",
+    *,
+    connect: Callable[[], Any] = no_client,
+    **overrides: Any,
+) -> Job:
+    """A ``Job`` of ``kind``'s sample request with property ``overrides``, as a type module gets
+    it: parsed properties and a call path on the client ``connect`` makes."""
+    request = CfnRequest.from_event(
+        event(
+            request_type,
+            "https://example.invalid/r",
+            kind=kind,
+            props=properties(kind, **overrides),
+        )
+    )
+    return Job(request, kind, parse_properties(kind, request.properties), calls(kind, connect))
+
+
+def property_cases() -> dict[str, list[dict[str, Any]]]:
+    """The property fixtures shared by handler and construct tests."""
+    loaded: dict[str, list[dict[str, Any]]] = json.loads((FIXTURES / "properties.json").read_text())
+    return loaded
 
 
 @dataclass
@@ -134,12 +250,8 @@ def vc_arn(vc_id: str) -> dict[str, Any]:
     }
 
 
-PHONE_A = "+12065550100"
-PHONE_B = "+12065550199"
-
-
 def session_response(capabilities: list[str], expiry: int | None = 60) -> dict[str, Any]:
-    """An UpdateProxySession answer for the test session, participants included."""
+    """An UpdateProxySession answer for the settings sample's session, participants included."""
     session: dict[str, Any] = {
         "VoiceConnectorId": VC_ID,
         "ProxySessionId": SESSION_ID,

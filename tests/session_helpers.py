@@ -1,73 +1,22 @@
-"""Test helpers for Custom::ChimeProxySession: its properties, events and ProxySession answers."""
+"""Test helpers for Custom::ChimeProxySession: ProxySession answers and the Stubber queues of its
+calls (its properties and events: ``tests.helpers.properties`` and ``event``)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-import proxy_contract as contract
 from proxy_session_dedup import PAGE_SIZE, marker_name
-from tests.helpers import SERVICE_TOKEN, STACK_ID, VC_ID
+from resource_types import PROXY_SESSION
+from tests.helpers import PARTICIPANTS, STACK_ID, VC_ID, sample
 
 if TYPE_CHECKING:
     from botocore.stub import Stubber
 
-# The two participants: personal data, which no log, Reason or Data may hold.
-PARTICIPANTS = ("+12065550123", "+14255550187")
-LOGICAL_ID = "HelpLineA1B2C3D4"
+LOGICAL_ID = sample(PROXY_SESSION).logical_id
 MARKER = marker_name(STACK_ID, LOGICAL_ID)
 CREATED = datetime(2026, 11, 28, 6, 30, tzinfo=UTC)
 PROXY_NUMBER = "+18885550142"
-
-
-def session_properties(**overrides: Any) -> dict[str, Any]:
-    """Custom::ChimeProxySession ResourceProperties as CloudFormation sends them (strings).
-
-    A None override removes the property.
-    """
-    props: dict[str, Any] = {
-        "ServiceToken": SERVICE_TOKEN,
-        "ServiceTimeout": "960",
-        "VoiceConnectorId": VC_ID,
-        "ParticipantPhoneNumbers": list(PARTICIPANTS),
-        "Capabilities": ["Voice", "SMS"],
-        "ExpiryMinutes": "60",
-        "RemovalPolicy": "Destroy",
-    }
-    for key, value in overrides.items():
-        if value is None:
-            props.pop(key, None)
-        else:
-            props[key] = value
-    return props
-
-
-def session_event(
-    request_type: str,
-    response_url: str,
-    *,
-    props: dict[str, Any] | None = None,
-    old_props: dict[str, Any] | None = None,
-    physical_id: str | None = None,
-    request_id: str | None = None,
-) -> dict[str, Any]:
-    """A CloudFormation request for the test's Custom::ChimeProxySession."""
-    body: dict[str, Any] = {
-        "RequestType": request_type,
-        "ServiceToken": SERVICE_TOKEN,
-        "ResponseURL": response_url,
-        "StackId": STACK_ID,
-        "RequestId": request_id or str(uuid.uuid4()),
-        "LogicalResourceId": LOGICAL_ID,
-        "ResourceType": contract.PROXY_SESSION_RESOURCE_TYPE,
-        "ResourceProperties": props if props is not None else session_properties(),
-    }
-    if request_type != "Create":
-        body["PhysicalResourceId"] = physical_id
-    if request_type == "Update":
-        body["OldResourceProperties"] = old_props if old_props is not None else session_properties()
-    return body
 
 
 def proxy_session(

@@ -1,60 +1,18 @@
-"""Test helpers for Custom::ChimeVoiceConnectorProxy: its properties, events and Stubber answers."""
+"""Test helpers for Custom::ChimeVoiceConnectorProxy: its Stubber answers (its properties and
+events: ``tests.helpers.properties`` and ``event``)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import proxy_contract as contract
-import voice_connector_proxy_resource
-from tests.helpers import PHONE_A, SERVICE_TOKEN, VC_ID, event
+from resource_types import VOICE_CONNECTOR_PROXY
+from tests.helpers import PHONE_A, VC_ID, sample
 
 if TYPE_CHECKING:
     from botocore.stub import Stubber
 
 FALL_BACK = PHONE_A
-OWN_REGION = "us-east-1"  # the function's region in every test (tests/conftest.py)
-PHYSICAL_ID = voice_connector_proxy_resource.physical_resource_id(OWN_REGION, VC_ID)
-
-
-def proxy_properties(**overrides: Any) -> dict[str, Any]:
-    """ResourceProperties as CloudFormation sends them (every scalar a string); None removes."""
-    props: dict[str, Any] = {
-        "ServiceToken": SERVICE_TOKEN,
-        "ServiceTimeout": "960",
-        contract.VOICE_CONNECTOR_ID: VC_ID,
-        contract.DEFAULT_SESSION_EXPIRY_MINUTES: "60",
-        contract.PHONE_NUMBER_POOL_COUNTRIES: ["US", "CA"],
-        contract.FALL_BACK_PHONE_NUMBER: FALL_BACK,
-        contract.DISABLED: "false",
-        contract.REMOVAL_POLICY: contract.DESTROY,
-    }
-    for key, value in overrides.items():
-        if value is None:
-            props.pop(key, None)
-        else:
-            props[key] = value
-    return props
-
-
-def proxy_event(
-    request_type: str,
-    response_url: str,
-    *,
-    props: dict[str, Any] | None = None,
-    old_props: dict[str, Any] | None = None,
-    physical_id: str | None = PHYSICAL_ID,
-) -> dict[str, Any]:
-    """A CloudFormation request for a Custom::ChimeVoiceConnectorProxy."""
-    request = event(
-        request_type,
-        response_url,
-        props=props if props is not None else proxy_properties(),
-        old_props=old_props if old_props is not None else proxy_properties(),
-        physical_id=physical_id,
-        logical_id="ProxyConfiguration5E2B1C3A",
-    )
-    request["ResourceType"] = contract.VOICE_CONNECTOR_PROXY_RESOURCE_TYPE
-    return request
+PHYSICAL_ID = sample(VOICE_CONNECTOR_PROXY).physical_id
 
 
 def proxy_answer(

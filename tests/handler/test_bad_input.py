@@ -1,187 +1,145 @@
-"""Malformed CloudFormation requests through the real ``index.handler``, one table row each.
+"""Malformed requests of every resource type through the real ``index.handler``, a row each.
+
+The property rows come from the descriptions (``resource_types``): every property of every type
+gets its rule's bad values (``tests/bad_input.py``, a table keyed by rule), a null row, a missing
+row when it is required, and a wrong-case spelling; every type gets unknown properties, oversized
+values and malformed envelopes; each type adds its own rows (Update and Delete variants).
 
 Every row must be answered FAILED within two seconds, with a Reason that names the offending
-property or event field and carries no traceback, in a body of at most 4,096 bytes, and without a
-single ChimeSDKVoice call: a Stubber with nothing queued wraps ``index.client`` (any call would
-raise and change the Reason) and an event hook counts the calls that were even attempted.
-
-Property rows use Create (and some Update): a Delete with RemovalPolicy Retain makes no call and
-validates nothing, by design; the Delete rows carry RemovalPolicy Destroy.
+property or event field and carries no traceback, in a body of at most 4,096 bytes, with the
+request's own PhysicalResourceId (or the failed-Create marker), and without a single
+ChimeSDKVoice call: a Stubber with nothing queued wraps ``index.client`` (any call would raise and
+change the Reason) and an event hook counts the calls that were even attempted. No Reason shows a
+phone number or a secret, not even masked. A Delete with RemovalPolicy Retain makes no call and
+validates nothing else, by design: the Delete rows carry RemovalPolicy Destroy.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 from botocore.stub import Stubber
 
 import proxy_contract as contract
-import settings_resource
+from cfn_properties import parse_properties
+from cfn_request import is_failed_create
+from property_rules import SECRET_RULES
+from resource_types import (
+    PROXY_SESSION,
+    RESOURCE_TYPES,
+    SETTINGS,
+    VOICE_CONNECTOR_PROXY,
+    Property,
+    ResourceType,
+)
+from safe_text import echo
 from tests.bad_input import (
+    ALONGSIDE,
+    BAD_VALUES,
     MAX_BODY_BYTES,
     MAX_SECONDS,
     OVERSIZED,
-    Case,
+    ROLE_ARN,
     Mutation,
+    bad_values,
     both,
     drop_field,
     drop_prop,
+    hidden_parts,
     set_field,
     set_prop,
     set_props,
 )
-from tests.helpers import SESSION_ID, VC_ID, Invoke, event, properties
-
-PHYSICAL_ID = settings_resource.physical_resource_id(VC_ID, SESSION_ID)
-
+from tests.helpers import PARTICIPANTS, VC_ID, Invoke, event, properties, sample
 
 VC = contract.VOICE_CONNECTOR_ID
-PS = contract.PROXY_SESSION_ID
-CAP = contract.CAPABILITIES
-EXP = contract.EXPIRY_MINUTES
 RP = contract.REMOVAL_POLICY
-REGION = contract.REGION
-ROLE = contract.ASSUME_ROLE_ARN
 EXTERNAL = contract.EXTERNAL_ID
-WRONG_TYPES: dict[str, Any] = {
-    "number": 42,
-    "object": {"id": "abcdefghij0123456789k"},
-    "nested list": [["Voice"]],
-    "null": None,
-}
+DESTROY = set_prop(RP, contract.DESTROY)
+ABSENT = object()  # marks "remove the field" in the envelope rows
 
 
-def _cases() -> list[Case]:
-    cases: list[Case] = []
+@dataclass(frozen=True)
+class Case:
+    """One malformed request: what is sent, the name its Reason must carry, what it must hide."""
 
-    def add(label: str, request_type: str, names: str, mutate: Mutation) -> None:
-        cases.append(Case(f"{request_type}: {label}", request_type, names, mutate))
+    label: str
+    kind: ResourceType
+    request_type: str
+    names: str
+    mutate: Mutation
+    # Strings the Reason must never hold, not even masked (phone numbers, secrets).
+    hidden: tuple[str, ...] = ()
+    # The value is a secret: the Reason says it is not shown.
+    secret: bool = False
+    # The value itself looks like a phone number where it is echoed: the Reason may mask it.
+    masked: bool = False
 
-    # Each required property missing.
-    for name in (VC, PS, CAP):
-        add(f"{name} missing", "Create", name, drop_prop(name))
-        add(f"{name} missing", "Update", name, drop_prop(name))
-    # Wrong types for every property.
-    for name in (VC, PS, CAP, EXP, RP):
-        for kind, value in WRONG_TYPES.items():
-            if name == EXP and kind == "number":
-                continue  # a JSON number is a valid ExpiryMinutes
-            add(f"{name} {kind}", "Create", name, set_prop(name, value))
-    add(f"{VC} boolean", "Update", VC, set_prop(VC, True))
-    add(f"{CAP} a comma-joined string", "Create", CAP, set_prop(CAP, "Voice,SMS"))
-    add(f"{CAP} an object of flags", "Update", CAP, set_prop(CAP, {"Voice": True}))
-    # Capabilities: empty, unknown, wrong case, duplicated, bad items.
-    for label, value in {
-        "empty": [],
-        "unknown Fax": ["Fax"],
-        "lower-case voice": ["voice"],
-        "lower-case sms": ["Voice", "sms"],
-        "upper-case VOICE": ["VOICE"],
-        "duplicated Voice": ["Voice", "Voice"],
-        "duplicated SMS after Voice": ["SMS", "Voice", "SMS"],
-        "item null": [None],
-        "item number": [1],
-        "item with spaces": [" Voice "],
-    }.items():
-        add(f"{CAP} {label}", "Create", CAP, set_prop(CAP, value))
-    # ExpiryMinutes: zero, negative, fractional, non-numeric, huge, boolean.
-    for label, value in {
-        "zero string": "0",
-        "zero number": 0,
-        "negative": "-5",
-        "negative number": -1,
-        "fractional string": "1.5",
-        "fractional number": 1.5,
-        "non-numeric": "sixty",
-        "empty string": "",
-        "exponent": "1e3",
-        "hexadecimal": "0x10",
-        "huge string": "99999999999999",
-        "huge number": 10**30,
-        "huge negative": "-" + "9" * 20,
-        "5,000 digits": "9" * 5000,
-        "blank": "   ",
-        "above the service integer": "2147483648",
-        "boolean true": True,
-        "boolean false": False,
-        "boolean string": "true",
-        "infinity": "Infinity",
-    }.items():
-        add(f"{EXP} {label}", "Create", EXP, set_prop(EXP, value))
-    # Ids: empty, blank, too long, slashes, unicode, not matching the pattern.
-    for label, value in {
-        "empty": "",
-        "blank": "   ",
-        "too long (23)": "a" * 23,
-        "too short (20)": "a" * 20,
-        "with a slash": "abcdefghij/123456789k",
-        "path traversal": "../../abcdefghij01234k",
-        "unicode": "abcdefghij0123456789ķ",
-        "upper case": "ABCDEFGHIJ0123456789K",
-        "upper-case UUID": "0F1E2D3C-4B5A-6978-8A9B-0C1D2E3F4A5B",
-        "trailing newline": "abcdefghij0123456789k\n",
-        "ARN instead of id": "arn:aws:chime:us-east-1:123456789012:vc/abcdefghij0123456789k",
-    }.items():
-        add(f"{VC} {label}", "Create", VC, set_prop(VC, value))
-    for label, value in {
-        "empty": "",
-        "blank": " \t ",
-        "too long (129)": "s" * 129,
-        "with a slash": "a/b",
-        "path traversal": "../x",
-        "unicode accent": "séance",
-        "unicode emoji": "session-\N{TELEPHONE SIGN}",
-        "with a space": "a b",
-        "control character": "a\x00b",
-    }.items():
-        add(f"{PS} {label}", "Create", PS, set_prop(PS, value))
-    # RemovalPolicy values other than Retain and Destroy.
-    for label, value in {"lower case": "destroy", "Snapshot": "Snapshot", "empty": ""}.items():
-        add(f"{RP} {label}", "Create", RP, set_prop(RP, value))
-    # Where and as whom: regions without the API, malformed role ARNs, external ids.
-    for label, value in {
-        "us-east-2 (no Chime SDK Voice)": "us-east-2",
-        "upper case": "US-EAST-1",
-        "empty": "",
-        "a list": ["us-east-1"],
-        "null": None,
-    }.items():
-        add(f"{REGION} {label}", "Create", REGION, set_prop(REGION, value))
-    for label, value in {
-        "a user ARN": "arn:aws:iam::123456789012:user/admin",
-        "a role name only": "ChimeAdmin",
-        "an 11-digit account": "arn:aws:iam::12345678901:role/ChimeAdmin",
-        "empty": "",
-        "null": None,
-    }.items():
-        add(f"{ROLE} {label}", "Create", ROLE, set_prop(ROLE, value))
-    with_role = {ROLE: "arn:aws:iam::123456789012:role/ChimeAdmin"}
-    for label, value in {
-        "one character": "x",
-        "with a space": "shared secret",
-        "too long (1225)": "e" * 1225,
-        "a number": 12,
-    }.items():
-        add(f"{EXTERNAL} {label}", "Create", EXTERNAL, set_props({**with_role, EXTERNAL: value}))
-    add(f"{EXTERNAL} without a role", "Create", EXTERNAL, set_prop(EXTERNAL, "shared-secret-1"))
-    # Unknown extra properties.
-    add("unknown property Colour", "Create", "Colour", set_prop("Colour", "blue"))
-    add(
-        "property in the wrong case",
+
+def _property_rows(kind: ResourceType, item: Property) -> Iterator[Case]:
+    name, secret = item.name, item.rule in SECRET_RULES
+    alongside = ALONGSIDE.get(item.rule, {})
+    for label, value in bad_values(item.rule).items():
+        yield Case(
+            f"{name} {label}",
+            kind,
+            "Create",
+            name,
+            set_props({**alongside, name: value}),
+            hidden=hidden_parts(value) if secret else (),
+            secret=secret,
+            masked=not secret and "<phone number>" in echo(value),
+        )
+    yield Case(f"{name} null", kind, "Create", name, set_prop(name, None))
+    wrong_case = name[0].lower() + name[1:]
+    yield Case(
+        f"{name} in the wrong case",
+        kind,
         "Create",
-        "voiceConnectorId",
-        set_prop("voiceConnectorId", VC_ID),
+        wrong_case,
+        set_prop(wrong_case, sample(kind).properties.get(name, "x")),
     )
-    add("unknown property Tags", "Update", "Tags", set_prop("Tags", [{"Key": "a", "Value": "b"}]))
-    # Oversized payloads.
-    add(f"{PS} of 300 KB", "Create", PS, set_prop(PS, "x" * OVERSIZED))
-    add(f"{VC} of 300 KB", "Create", VC, set_prop(VC, "a" * OVERSIZED))
-    add(f"{CAP} item of 300 KB", "Create", CAP, set_prop(CAP, ["V" * OVERSIZED]))
-    add(f"{CAP} of 50,000 items", "Create", CAP, set_prop(CAP, ["Voice"] * 50_000))
-    add("unknown property of 300 KB", "Create", "Blob", set_prop("Blob", "b" * OVERSIZED))
-    # RequestType.
+    if item.required:
+        for request_type in ("Create", "Update"):
+            yield Case(f"{name} missing", kind, request_type, name, drop_prop(name))
+        yield Case(
+            f"Destroy with {name} missing", kind, "Delete", name, both(DESTROY, drop_prop(name))
+        )
+    if name == RP:
+        for label, value in bad_values(item.rule).items():
+            yield Case(f"{name} {label}", kind, "Delete", name, set_prop(name, value))
+
+
+def _other_rows(kind: ResourceType) -> Iterator[Case]:
+    """Rows every type shares: unknown properties, the external id alone, the envelope."""
+    for request_type in ("Create", "Update"):
+        yield Case(
+            "unknown property Colour", kind, request_type, "Colour", set_prop("Colour", "blue")
+        )
+        yield Case(
+            "unknown property Tags",
+            kind,
+            request_type,
+            "Tags",
+            set_prop("Tags", [{"Key": "a", "Value": "b"}]),
+        )
+    yield Case(
+        "unknown property of 300 KB", kind, "Create", "Blob", set_prop("Blob", "b" * OVERSIZED)
+    )
+    others = {item.name for other in RESOURCE_TYPES for item in other.properties}
+    for name in sorted(others - set(kind.property_names)):
+        yield Case(f"unknown property {name}", kind, "Create", name, set_prop(name, "x"))
+    yield Case(
+        f"{EXTERNAL} without a role",
+        kind,
+        "Create",
+        EXTERNAL,
+        set_prop(EXTERNAL, "shared-secret-1"),
+    )
     for label, value in {
         "Upsert": "Upsert",
         "lower-case create": "create",
@@ -190,40 +148,152 @@ def _cases() -> list[Case]:
         "number": 42,
         "list": ["Create"],
     }.items():
-        add(f"RequestType {label}", "Create", "RequestType", set_field("RequestType", value))
-    add("RequestType missing", "Create", "RequestType", drop_field("RequestType"))
-    # Standard event fields missing or unusable.
-    for name in ("StackId", "RequestId", "LogicalResourceId", "ResourceProperties"):
-        add(f"{name} missing", "Create", name, drop_field(name))
-        add(f"{name} null", "Create", name, set_field(name, None))
-    absent = object()  # marks "remove the field" in the rows below
+        yield Case(
+            f"RequestType {label}", kind, "Create", "RequestType", set_field("RequestType", value)
+        )
+    yield Case("RequestType missing", kind, "Create", "RequestType", drop_field("RequestType"))
     field_rows: list[tuple[str, str, str, Any]] = [
         # (request type, field, label, value)
+        *(("Create", name, "missing", ABSENT) for name in _ENVELOPE),
+        *(("Create", name, "null", None) for name in _ENVELOPE),
         ("Update", "StackId", "a number", 7),
         ("Create", "RequestId", "empty", ""),
         ("Create", "LogicalResourceId", "an object", {}),
-        ("Update", "ResourceProperties", "missing", absent),
+        ("Update", "ResourceProperties", "missing", ABSENT),
         ("Create", "ResourceProperties", "a list", []),
         ("Update", "ResourceProperties", "a string", "{}"),
         ("Delete", "ResourceProperties", "a list", [RP]),
-        ("Update", "PhysicalResourceId", "missing", absent),
-        ("Delete", "PhysicalResourceId", "missing", absent),
+        ("Update", "PhysicalResourceId", "missing", ABSENT),
+        ("Delete", "PhysicalResourceId", "missing", ABSENT),
         ("Update", "PhysicalResourceId", "empty", ""),
         ("Delete", "PhysicalResourceId", "null", None),
         ("Delete", "PhysicalResourceId", "a number", 7),
         ("Update", "PhysicalResourceId", "an object", {}),
     ]
     for request_type, name, label, value in field_rows:
-        mutate = drop_field(name) if value is absent else set_field(name, value)
-        add(f"{name} {label}", request_type, name, mutate)
-    # Delete with RemovalPolicy Destroy validates what it would call with.
-    destroy = set_prop(RP, contract.DESTROY)
-    add(f"Destroy with {VC} bad", "Delete", VC, both(destroy, set_prop(VC, "nope")))
-    add(f"Destroy with {VC} null", "Delete", VC, both(destroy, set_prop(VC, None)))
-    add(f"Destroy with {PS} missing", "Delete", PS, both(destroy, drop_prop(PS)))
-    add(f"Destroy with {PS} slash", "Delete", PS, both(destroy, set_prop(PS, "a/../b")))
-    add(f"{RP} lower-case destroy", "Delete", RP, set_prop(RP, "destroy"))
-    add(f"{RP} a number", "Delete", RP, set_prop(RP, 1))
+        mutate = drop_field(name) if value is ABSENT else set_field(name, value)
+        yield Case(f"{name} {label}", kind, request_type, name, mutate)
+
+
+_ENVELOPE = ("StackId", "RequestId", "LogicalResourceId", "ResourceProperties")
+_A = PARTICIPANTS[0]
+# What only one type's table held: Update and Delete variants, and values of its own.
+_OWN_ROWS: dict[str, list[tuple[str, str, str, Mutation]]] = {
+    SETTINGS.type_name: [
+        ("Update", VC, "a boolean", set_prop(VC, True)),
+        ("Update", "Capabilities", "an object of flags", set_prop("Capabilities", {"Voice": True})),
+        ("Delete", VC, "bad (Destroy)", both(DESTROY, set_prop(VC, "nope"))),
+        ("Delete", VC, "null (Destroy)", both(DESTROY, set_prop(VC, None))),
+        (
+            "Delete",
+            "ProxySessionId",
+            "slash (Destroy)",
+            both(DESTROY, set_prop("ProxySessionId", "a/../b")),
+        ),
+        # The rows of test_handler's parametrized table, as Updates.
+        *(
+            ("Update", name, label, set_prop(name, value))
+            for name, label, value in (
+                ("Capabilities", "empty", []),
+                ("Capabilities", "lower-case voice", ["voice"]),
+                ("ExpiryMinutes", "zero string", "0"),
+                ("ExpiryMinutes", "non-numeric", "sixty"),
+                (VC, "not a connector", "not-a-connector"),
+                ("ProxySessionId", "blank", " "),
+                (RP, "Snapshot", "Snapshot"),
+                ("Extra", "unknown", "1"),
+            )
+        ),
+        ("Create", VC, "not a connector", set_prop(VC, "not-a-connector")),
+        ("Create", "ProxySessionId", "one space", set_prop("ProxySessionId", " ")),
+        ("Create", "Extra", "unknown", set_prop("Extra", "1")),
+    ],
+    VOICE_CONNECTOR_PROXY.type_name: [
+        (
+            "Update",
+            "DefaultSessionExpiryMinutes",
+            "zero",
+            set_prop("DefaultSessionExpiryMinutes", "0"),
+        ),
+        (
+            "Update",
+            "PhoneNumberPoolCountries",
+            "duplicated",
+            set_prop("PhoneNumberPoolCountries", ["GB", "GB"]),
+        ),
+        (
+            "Update",
+            "FallBackPhoneNumber",
+            "without a plus",
+            set_prop("FallBackPhoneNumber", "12065550100"),
+        ),
+        ("Update", "Disabled", "yes", set_prop("Disabled", "yes")),
+        ("Create", "disabled", "wrong case, true", set_prop("disabled", "true")),
+        ("Create", "FallbackPhoneNumber", "a typo", set_prop("FallbackPhoneNumber", "x")),
+        ("Create", "Tags", "a string", set_prop("Tags", "x")),
+        ("Delete", VC, "bad (Destroy)", both(DESTROY, set_prop(VC, "nope"))),
+        ("Delete", VC, "null (default policy)", both(drop_prop(RP), set_prop(VC, None))),
+        (
+            "Delete",
+            contract.REGION,
+            "bad (Destroy)",
+            both(DESTROY, set_prop(contract.REGION, "mars-1")),
+        ),
+    ],
+    PROXY_SESSION.type_name: [
+        (
+            "Create",
+            "ProxySessionId",
+            "the settings resource's, s-1",
+            set_prop("ProxySessionId", "s-1"),
+        ),
+        (
+            "Update",
+            "ParticipantPhoneNumbers",
+            "one number",
+            set_prop("ParticipantPhoneNumbers", [_A]),
+        ),
+        ("Update", "Name", "31 characters", set_prop("Name", "n" * 31)),
+        (
+            "Update",
+            "GeoMatchParams",
+            "a lower-case country",
+            set_prop("GeoMatchParams", {"Country": "us", "AreaCode": "206"}),
+        ),
+        ("Update", "Capabilities", "empty", set_prop("Capabilities", [])),
+        ("Delete", VC, "bad", set_prop(VC, "nope")),
+        (
+            "Delete",
+            "ParticipantPhoneNumbers",
+            "one number",
+            set_prop("ParticipantPhoneNumbers", [_A]),
+        ),
+        ("Delete", contract.REGION, "without the API", set_prop(contract.REGION, "us-east-2")),
+        *(
+            (
+                "Create",
+                EXTERNAL,
+                f"{value!r} with a role",
+                set_props({contract.ASSUME_ROLE_ARN: ROLE_ARN, EXTERNAL: value}),
+            )
+            for value in ("x", "has a space")
+        ),
+    ],
+}
+
+
+def _cases() -> list[Case]:
+    cases: list[Case] = []
+    for kind in RESOURCE_TYPES:
+        rows = [row for item in kind.properties for row in _property_rows(kind, item)]
+        rows += _other_rows(kind)
+        rows += (
+            Case(f"{names} {label}", kind, request_type, names, mutate)
+            for request_type, names, label, mutate in _OWN_ROWS[kind.type_name]
+        )
+        cases += (
+            replace(row, label=f"{kind.construct} {row.request_type}: {row.label}") for row in rows
+        )
     return cases
 
 
@@ -231,25 +301,28 @@ CASES = _cases()
 
 
 def _request(case: Case, url: str) -> dict[str, Any]:
-    physical_id = None if case.request_type == "Create" else PHYSICAL_ID
-    request = event(case.request_type, url, props=properties(), physical_id=physical_id)
+    request = event(case.request_type, url, kind=case.kind)
     case.mutate(request)
     return request
 
 
-def test_a_reason_echoes_the_bad_id_as_given(invoke: Invoke, api_calls: list[str]) -> None:
-    """Digits inside an id are not mistaken for a phone number and masked."""
-    bad = "ABCDEFGHIJ0123456789K"
-    body = invoke(lambda url: event("Create", url, props=properties(VoiceConnectorId=bad)))
-    assert f"VoiceConnectorId {bad!r} is not a voice connector id" in body["Reason"]
-    assert api_calls == []
+@pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
+def test_every_property_has_bad_rows(kind: ResourceType) -> None:
+    """A property added to a description without a rule that has bad values fails this test."""
+    rows = {(case.names, case.request_type) for case in CASES if case.kind == kind}
+    labels = {case.label for case in CASES if case.kind == kind}
+    for item in kind.properties:
+        assert item.rule in BAD_VALUES, f"no bad values for {item.name}'s rule"
+        assert (item.name, "Create") in rows
+        assert f"{kind.construct} Create: {item.name} null" in labels
+        assert (f"{kind.construct} Create: {item.name} missing" in labels) is item.required
+        sizes = [len(repr(value)) for value in bad_values(item.rule).values()]
+        assert max(sizes) >= OVERSIZED, f"no oversized value for {item.name}"
+    assert set(kind.property_names) == {item.name for item in kind.properties}
 
 
-def test_every_property_has_bad_rows() -> None:
-    """A property added to the contract without rows here fails this test."""
-    named = {case.names for case in CASES}
-    assert set(contract.SETTINGS_PROPERTIES) <= named
-    assert len({case.label for case in CASES}) == len(CASES), "labels must be unique"
+def test_labels_are_unique() -> None:
+    assert len({case.label for case in CASES}) == len(CASES)
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.label for case in CASES])
@@ -270,5 +343,59 @@ def test_bad_request_fails_fast_and_clearly(
     assert api_calls == [], f"the handler called {api_calls}"
     stub.assert_no_pending_responses()
     assert body["Data"] == {}
-    assert isinstance(body["PhysicalResourceId"], str)
-    assert body["PhysicalResourceId"]
+    sent = body["_event"].get("PhysicalResourceId")
+    if isinstance(sent, str) and sent:
+        assert body["PhysicalResourceId"] == sent
+    else:
+        assert is_failed_create(body["PhysicalResourceId"]), body["PhysicalResourceId"]
+    if not case.masked:
+        # Nothing here needs masking: a masked value or example would read as <phone number>.
+        assert "<phone number>" not in reason, reason
+    for hidden in (*case.hidden, *hidden_parts(list(sample(case.kind).phone_numbers))):
+        assert hidden not in reason, f"the Reason shows {hidden!r}"
+    if case.secret:
+        assert "not shown" in reason, reason
+
+
+def test_a_reason_echoes_the_bad_id_as_given(invoke: Invoke, api_calls: list[str]) -> None:
+    """Digits inside an id are not mistaken for a phone number and masked."""
+    bad = "ABCDEFGHIJ0123456789K"
+    body = invoke(lambda url: event("Create", url, props=properties(VoiceConnectorId=bad)))
+    assert f"VoiceConnectorId {bad!r} is not a voice connector id" in body["Reason"]
+    assert api_calls == []
+
+
+@pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
+def test_an_unknown_property_lists_the_accepted_ones(
+    kind: ResourceType, invoke: Invoke, api_calls: list[str]
+) -> None:
+    stranger = "ExpiryMinutes" if kind is VOICE_CONNECTOR_PROXY else "Colour"
+    body = invoke(
+        lambda url: event("Create", url, kind=kind, props=properties(kind, **{stranger: "60"}))
+    )
+    reason = body["Reason"]
+    assert f"Unknown property {stranger!r}. {kind.type_name} accepts " in reason
+    for name in kind.property_names:
+        assert name in reason
+    assert api_calls == []
+
+
+def test_an_unresolved_secure_reference_says_what_to_use_instead(
+    invoke: Invoke, stub: Stubber
+) -> None:
+    props = properties(PROXY_SESSION, ParticipantPhoneNumbers=[_A, "{{resolve:ssm-secure:/line}}"])
+    body = invoke(lambda url: event("Create", url, kind=PROXY_SESSION, props=props))
+    assert (
+        "ParticipantPhoneNumbers[1] is a dynamic reference that CloudFormation did not resolve"
+        in body["Reason"]
+    )
+    assert "{{resolve:secretsmanager:...}}" in body["Reason"]
+    assert "/line" not in body["Reason"]
+
+
+@pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
+def test_each_sample_is_good(kind: ResourceType) -> None:
+    """A row differs from its type's sample by its mutation alone: the sample must parse, or the
+    rows above would fail for another reason than theirs."""
+    parsed = parse_properties(kind, properties(kind))
+    assert parsed[VC] == VC_ID
