@@ -1,39 +1,173 @@
-"""Custom::ChimeProxySession through the real index.handler, with a Stubber on its real client.
+"""Custom::ChimeProxySession (``proxy_session_resource``): its spec, ids and Data, and the type end
+to end through the real index.handler with a Stubber on its real client.
 
 Every call the handler makes is queued with the parameters it must carry; the Stubber fails on an
-unexpected call or a parameter out of place, and the ``stub`` fixture on a call left unmade.
+unexpected call or a parameter out of place, and the ``stub`` fixture on a call left unmade. How
+a Create finds and settles its one session is ``test_proxy_session_dedup.py``'s.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
+import botocore.session
 import pytest
 from botocore.stub import Stubber
+from botocore.validate import validate_parameters
 
 import cfn_request
-from proxy_session_resource import physical_resource_id
-from tests.helpers import VC_ID, Invoke
+import proxy_contract as contract
+from cfn_request import CfnRequest
+from proxy_session_resource import (
+    SessionSpec,
+    parse_physical_id,
+    physical_resource_id,
+    response_data,
+)
+from resource_types import PROXY_SESSION
+from tests.helpers import PARTICIPANTS, VC_ID, Invoke, event, job, properties, sample
 from tests.session_helpers import (
+    LOGICAL_ID,
     MARKER,
-    PARTICIPANTS,
     PROXY_NUMBER,
     expect_create,
     expect_delete,
-    expect_list,
     expect_listing,
     proxy_session,
-    session_event,
-    session_properties,
 )
 
+KIND = PROXY_SESSION
 OLD_ID = "s-old"
-OLD_PHYSICAL_ID = physical_resource_id(VC_ID, OLD_ID)
+OLD_PHYSICAL_ID = sample(KIND).physical_id
+session_event = functools.partial(event, kind=KIND)
+session_properties = functools.partial(properties, KIND)
+GEO = {"Country": "US", "AreaCode": "206"}
 
 
-def create(invoke: Invoke, **event: Any) -> dict[str, Any]:
-    return invoke(lambda url: session_event("Create", url, **event))
+def create(invoke: Invoke, **options: Any) -> dict[str, Any]:
+    return invoke(lambda url: session_event("Create", url, **options))
+
+
+def spec(**overrides: Any) -> SessionSpec:
+    return SessionSpec.of(job(KIND, **overrides))
+
+
+# The pure parts ---------------------------------------------------------------------------------
+
+
+def test_the_spec_holds_the_parsed_properties() -> None:
+    full = spec(
+        Name="Help line 7",
+        NumberSelectionBehavior="AvoidSticky",
+        GeoMatchLevel="AreaCode",
+        GeoMatchParams=GEO,
+        ExpiryMinutes="120",
+    )
+    assert full == SessionSpec(
+        voice_connector_id=VC_ID,
+        participants=PARTICIPANTS,
+        capabilities=("Voice", "SMS"),
+        expiry_minutes=120,
+        name="Help line 7",
+        number_selection_behavior="AvoidSticky",
+        geo_match_level="AreaCode",
+        geo_match_params=GEO,
+    )
+
+
+def test_the_create_request_is_valid_for_botocore_and_leaves_out_what_is_unset() -> None:
+    model = botocore.session.get_session().get_service_model("chime-sdk-voice")
+    shape = model.operation_model("CreateProxySession").input_shape
+    assert shape is not None
+    bare = spec(ExpiryMinutes=None).create_request("cfn HelpLine X")
+    assert bare == {
+        "VoiceConnectorId": VC_ID,
+        "ParticipantPhoneNumbers": list(PARTICIPANTS),
+        "Capabilities": ["Voice", "SMS"],
+        "Name": "cfn HelpLine X",
+    }
+    full = spec(NumberSelectionBehavior="PreferSticky", GeoMatchLevel="Country", GeoMatchParams=GEO)
+    request = full.create_request("Help line 7")
+    assert request["GeoMatchParams"] == GEO
+    assert (request["NumberSelectionBehavior"], request["GeoMatchLevel"]) == (
+        "PreferSticky",
+        "Country",
+    )
+    for each in (bare, request):
+        validate_parameters(each, shape)  # raises ParamValidationError if not
+
+
+def test_the_update_request_carries_capabilities_and_any_expiry() -> None:
+    assert spec().update_request("s-1") == {
+        "VoiceConnectorId": VC_ID,
+        "ProxySessionId": "s-1",
+        "Capabilities": ["Voice", "SMS"],
+        "ExpiryMinutes": 60,
+    }
+    assert "ExpiryMinutes" not in spec(ExpiryMinutes=None).update_request("s-1")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "session", "differs"),
+    [
+        ({}, {"Capabilities": ["SMS", "Voice"], "ExpiryMinutes": 60}, False),
+        ({}, {"Capabilities": ["Voice"], "ExpiryMinutes": 60}, True),
+        ({}, {"Capabilities": ["Voice", "SMS"], "ExpiryMinutes": 30}, True),
+        ({"ExpiryMinutes": None}, {"Capabilities": ["Voice", "SMS"], "ExpiryMinutes": 30}, False),
+        ({}, {}, True),
+    ],
+)
+def test_a_session_differs_by_its_capabilities_or_declared_expiry(
+    overrides: dict[str, Any], session: dict[str, Any], differs: bool
+) -> None:
+    assert spec(**overrides).differs_from(session) is differs
+
+
+def test_the_owner_key_is_the_name_given_or_the_marker() -> None:
+    request = CfnRequest.from_event(session_event("Update", "https://example.invalid/r"))
+    marked = spec().owner_key(request, exclude="s-old")
+    assert (marked.name, marked.label, marked.exclude) == (MARKER, f"named {MARKER!r}", "s-old")
+    assert marked.participants == frozenset(PARTICIPANTS)
+    named = spec(Name="Help line 7", GeoMatchLevel="Country").owner_key(request, exclude=None)
+    assert (named.name, named.label) == ("Help line 7", "with the Name given")
+    assert named.geo_match_level == "Country"
+    assert request.logical_resource_id == LOGICAL_ID
+
+
+def test_participants_and_names_stay_out_of_reprs() -> None:
+    given = job(KIND, Name="Help line 7")
+    for text in (repr(SessionSpec.of(given)), repr(given), repr(given.properties)):
+        assert "Help line 7" not in text
+        for phone in PARTICIPANTS:
+            assert phone.lstrip("+") not in text
+
+
+def test_physical_ids_round_trip() -> None:
+    physical_id = physical_resource_id(VC_ID, "3b1e9f5a-6c2d")
+    assert physical_id == f"chime-created-proxy-session:{VC_ID}:3b1e9f5a-6c2d"
+    assert physical_id.startswith(KIND.physical_id_prefix)
+    assert parse_physical_id(physical_id) == (VC_ID, "3b1e9f5a-6c2d")
+    assert parse_physical_id(physical_resource_id(VC_ID, "a:b")) == (VC_ID, "a:b")
+    assert parse_physical_id(OLD_PHYSICAL_ID) == (VC_ID, OLD_ID)
+    for other in (None, "", "create-failed:r-1", "chime-proxy-session:x:y", f"{physical_id[:28]}"):
+        assert parse_physical_id(other) is None
+
+
+def test_data_holds_the_proxy_numbers_never_the_participants() -> None:
+    session = proxy_session("s-1", EndedTimestamp=datetime(2026, 1, 1, tzinfo=UTC))
+    session["Participants"][1]["ProxyPhoneNumber"] = "+18885550143"
+    data = response_data(session)
+    assert data[contract.ATTR_PROXY_PHONE_NUMBERS] == "+18885550142,+18885550143"
+    assert tuple(data) == KIND.attributes
+    for phone in PARTICIPANTS:
+        assert phone not in repr(data)
+    assert response_data({}) == dict.fromkeys(KIND.attributes, "")
+
+
+# Through the handler ----------------------------------------------------------------------------
 
 
 def test_create_makes_one_session_and_answers_its_id(stub: Stubber, invoke: Invoke) -> None:
@@ -100,38 +234,6 @@ def test_a_repeated_create_adopts_the_session_instead_of_making_another(
     assert body["PhysicalResourceId"] == physical_resource_id(VC_ID, "s-1")
 
 
-def test_an_inprogress_session_is_adopted_too(stub: Stubber, invoke: Invoke) -> None:
-    expect_list(stub, "Open", [])
-    expect_list(stub, "InProgress", [proxy_session("s-1", status="InProgress")])
-    assert create(invoke)["PhysicalResourceId"] == physical_resource_id(VC_ID, "s-1")
-
-
-def test_every_page_is_read(stub: Stubber, invoke: Invoke) -> None:
-    others = [proxy_session(f"x-{n}", name="someone else") for n in range(3)]
-    expect_list(stub, "Open", others, more="page-2")
-    expect_list(stub, "Open", [proxy_session("s-1")], after="page-2")
-    expect_list(stub, "InProgress", [])
-    assert create(invoke)["PhysicalResourceId"] == physical_resource_id(VC_ID, "s-1")
-
-
-def test_sessions_of_others_are_neither_adopted_nor_deleted(stub: Stubber, invoke: Invoke) -> None:
-    strangers = [
-        proxy_session("x-name", name="cfn Other 4H7Q2MZK3ABCDE"),
-        proxy_session("x-phones", participants=(PARTICIPANTS[0], "+14255550100")),
-        proxy_session("x-closed", status="Closed"),
-        proxy_session(
-            "x-geo", GeoMatchLevel="Country", GeoMatchParams={"Country": "US", "AreaCode": "206"}
-        ),
-    ]
-    made = proxy_session("s-1", seconds=5)
-    props = session_properties(GeoMatchLevel="AreaCode")
-    expect_listing(stub, strangers)
-    expect_create(stub, made, GeoMatchLevel="AreaCode")
-    expect_listing(stub, [*strangers, made])
-    body = create(invoke, props=props)
-    assert body["PhysicalResourceId"] == physical_resource_id(VC_ID, "s-1")
-
-
 def test_a_concurrent_duplicate_that_came_first_wins_and_ours_is_deleted(
     stub: Stubber, invoke: Invoke
 ) -> None:
@@ -141,41 +243,6 @@ def test_a_concurrent_duplicate_that_came_first_wins_and_ours_is_deleted(
     expect_listing(stub, [twin, own])
     expect_delete(stub, "s-own")
     assert create(invoke)["PhysicalResourceId"] == physical_resource_id(VC_ID, "s-twin")
-
-
-def test_a_later_duplicate_is_deleted_and_ours_kept(stub: Stubber, invoke: Invoke) -> None:
-    own, late = proxy_session("s-own", seconds=0.0), proxy_session("s-late", seconds=0.5)
-    expect_listing(stub, [])
-    expect_create(stub, own)
-    expect_listing(stub, [own, late])
-    expect_delete(stub, "s-late")
-    assert create(invoke)["PhysicalResourceId"] == physical_resource_id(VC_ID, "s-own")
-
-
-@pytest.mark.parametrize(("own_id", "kept"), [("s-b", "s-a"), ("s-a", "s-a")])
-def test_a_tie_in_time_goes_to_the_smaller_id_and_a_twin_is_never_deleted_on_a_tie(
-    stub: Stubber, invoke: Invoke, own_id: str, kept: str
-) -> None:
-    own, twin_id = proxy_session(own_id), "s-a" if own_id == "s-b" else "s-b"
-    expect_listing(stub, [])
-    expect_create(stub, own)
-    expect_listing(stub, [own, proxy_session(twin_id)])
-    if own_id != kept:
-        expect_delete(stub, own_id)  # ours yields; the twin's own invocation settles the other
-    assert create(invoke)["PhysicalResourceId"] == physical_resource_id(VC_ID, kept)
-
-
-def test_a_duplicate_already_gone_is_fine(stub: Stubber, invoke: Invoke) -> None:
-    twin, own = proxy_session("s-twin"), proxy_session("s-own", seconds=1)
-    expect_listing(stub, [])
-    expect_create(stub, own)
-    expect_listing(stub, [twin, own])
-    stub.add_client_error("delete_proxy_session", "NotFoundException", "gone", 404)
-    body = create(invoke)
-    assert (body["Status"], body["PhysicalResourceId"]) == (
-        "SUCCESS",
-        physical_resource_id(VC_ID, "s-twin"),
-    )
 
 
 def test_an_adopted_session_gets_the_declared_capabilities(stub: Stubber, invoke: Invoke) -> None:

@@ -1,8 +1,10 @@
-"""The handler end to end in-process: real index.handler, Stubber on its real client."""
+"""Custom::ChimeProxySessionSettings (``settings_resource``): its requests, ids and Data, and the
+type end to end through the real index.handler with a Stubber on its real client."""
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from botocore.stub import Stubber
 
 import cfn_request
 import settings_resource
+from resource_types import SETTINGS
 from tests.helpers import (
     PHONE_A,
     PHONE_B,
@@ -18,11 +21,66 @@ from tests.helpers import (
     Invoke,
     event,
     expect_update,
+    job,
     properties,
+    sample,
     session_response,
 )
 
-PHYSICAL_ID = settings_resource.physical_resource_id(VC_ID, SESSION_ID)
+PHYSICAL_ID = sample(SETTINGS).physical_id
+
+
+# The pure parts ---------------------------------------------------------------------------------
+
+
+def test_the_update_request_omits_the_expiry_when_unset() -> None:
+    assert settings_resource.update_request(
+        job(SETTINGS, ExpiryMinutes=None, Capabilities=["Voice", "SMS"])
+    ) == {
+        "VoiceConnectorId": VC_ID,
+        "ProxySessionId": SESSION_ID,
+        "Capabilities": ["Voice", "SMS"],
+    }
+
+
+def test_the_update_request_carries_the_expiry_as_an_integer() -> None:
+    assert settings_resource.update_request(job(SETTINGS))["ExpiryMinutes"] == 60
+
+
+def test_the_physical_id_is_pinned_and_tracks_both_ids() -> None:
+    """A new scheme would replace every deployed resource: the sample's id is written out."""
+    base = settings_resource.physical_resource_id(VC_ID, SESSION_ID)
+    assert base == PHYSICAL_ID == f"chime-proxy-session:{VC_ID}:9f0859ea10b5c22263fcc73527a5ee8c"
+    assert base != settings_resource.physical_resource_id(VC_ID, "s2")
+    assert base != settings_resource.physical_resource_id(f"{VC_ID}l", SESSION_ID)
+    assert base.startswith(SETTINGS.physical_id_prefix)
+    assert len(settings_resource.physical_resource_id(VC_ID, "x" * 128)) < 100
+
+
+def test_response_data_drops_participants_and_formats_fields() -> None:
+    session = {
+        "ProxySessionId": "s1",
+        "Status": "Open",
+        "ExpiryMinutes": 60,
+        "Capabilities": ["Voice", "SMS"],
+        "UpdatedTimestamp": datetime(2026, 11, 28, 6, 0, tzinfo=UTC),
+        "Participants": [{"PhoneNumber": PHONE_A, "ProxyPhoneNumber": PHONE_B}],
+    }
+    assert settings_resource.response_data(session) == {
+        "Status": "Open",
+        "ExpiryMinutes": "60",
+        "Capabilities": "Voice,SMS",
+        "UpdatedTimestamp": "2026-11-28T06:00:00+00:00",
+    }
+
+
+def test_response_data_without_values_is_empty_strings() -> None:
+    assert settings_resource.response_data({}) == dict.fromkeys(SETTINGS.attributes, "")
+    data = settings_resource.response_data({"Status": "Open", "UpdatedTimestamp": "yesterday"})
+    assert (data["ExpiryMinutes"], data["UpdatedTimestamp"]) == ("", "yesterday")
+
+
+# Through the handler ----------------------------------------------------------------------------
 
 
 def test_create_applies_settings_and_answers_data(stub: Stubber, invoke: Invoke) -> None:
@@ -42,6 +100,20 @@ def test_create_applies_settings_and_answers_data(stub: Stubber, invoke: Invoke)
     }
 
 
+def test_the_physical_id_ignores_capabilities_and_expiry(stub: Stubber, invoke: Invoke) -> None:
+    expect_update(stub, ["Voice"], 5)
+    expect_update(stub, ["SMS"], None)
+    one = invoke(
+        lambda url: event(
+            "Create", url, props=properties(Capabilities=["Voice"], ExpiryMinutes="5")
+        )
+    )
+    two = invoke(
+        lambda url: event("Create", url, props=properties(Capabilities=["SMS"], ExpiryMinutes=None))
+    )
+    assert one["PhysicalResourceId"] == two["PhysicalResourceId"] == PHYSICAL_ID
+
+
 def test_in_place_update_keeps_the_physical_id(stub: Stubber, invoke: Invoke) -> None:
     expect_update(stub, ["Voice", "SMS"], 30)
     body = invoke(
@@ -50,7 +122,6 @@ def test_in_place_update_keeps_the_physical_id(stub: Stubber, invoke: Invoke) ->
             url,
             props=properties(Capabilities=["Voice", "SMS"], ExpiryMinutes="30"),
             old_props=properties(Capabilities=["Voice"]),
-            physical_id=PHYSICAL_ID,
         )
     )
     assert body["Status"] == "SUCCESS"
@@ -68,11 +139,7 @@ def test_update_of_the_session_id_answers_a_new_physical_id(stub: Stubber, invok
             "ExpiryMinutes": 60,
         },
     )
-    body = invoke(
-        lambda url: event(
-            "Update", url, props=properties(ProxySessionId="other"), physical_id=PHYSICAL_ID
-        )
-    )
+    body = invoke(lambda url: event("Update", url, props=properties(ProxySessionId="other")))
     assert body["Status"] == "SUCCESS"
     assert body["PhysicalResourceId"] == settings_resource.physical_resource_id(VC_ID, "other")
     assert body["PhysicalResourceId"] != PHYSICAL_ID
@@ -85,33 +152,6 @@ def test_expiry_is_left_alone_when_not_declared(stub: Stubber, invoke: Invoke) -
     )
     assert body["Status"] == "SUCCESS"
     assert body["Data"]["ExpiryMinutes"] == ""
-
-
-@pytest.mark.parametrize(
-    ("overrides", "named"),
-    [
-        ({"Capabilities": []}, "Capabilities"),
-        ({"Capabilities": ["voice"]}, "Capabilities"),
-        ({"ExpiryMinutes": "0"}, "ExpiryMinutes"),
-        ({"ExpiryMinutes": "sixty"}, "ExpiryMinutes"),
-        ({"VoiceConnectorId": "not-a-connector"}, "VoiceConnectorId"),
-        ({"ProxySessionId": " "}, "ProxySessionId"),
-        ({"RemovalPolicy": "Snapshot"}, "RemovalPolicy"),
-        ({"Extra": "1"}, "Extra"),
-    ],
-)
-@pytest.mark.parametrize("request_type", ["Create", "Update"])
-def test_invalid_input_fails_without_calling_the_api(
-    stub: Stubber, invoke: Invoke, overrides: dict[str, Any], named: str, request_type: str
-) -> None:
-    body = invoke(
-        lambda url: event(request_type, url, props=properties(**overrides), physical_id=PHYSICAL_ID)
-    )
-    assert body["Status"] == "FAILED"
-    assert named in body["Reason"]
-    assert "Traceback" not in body["Reason"]
-    if request_type == "Update":
-        assert body["PhysicalResourceId"] == PHYSICAL_ID
 
 
 def test_failed_create_answers_a_marker_and_its_rollback_delete_calls_nothing(
@@ -149,10 +189,11 @@ def test_failed_create_after_an_api_error_also_rolls_back_without_a_call(
         )
     )
     assert deleted["Status"] == "SUCCESS"
+    assert deleted["PhysicalResourceId"] == created["PhysicalResourceId"]
 
 
 def test_delete_with_retain_calls_nothing(stub: Stubber, invoke: Invoke) -> None:
-    body = invoke(lambda url: event("Delete", url, physical_id=PHYSICAL_ID))
+    body = invoke(lambda url: event("Delete", url))
     assert body["Status"] == "SUCCESS"
     assert body["PhysicalResourceId"] == PHYSICAL_ID
 
@@ -161,35 +202,25 @@ def test_delete_with_destroy_ends_the_session(stub: Stubber, invoke: Invoke) -> 
     stub.add_response(
         "delete_proxy_session", {}, {"VoiceConnectorId": VC_ID, "ProxySessionId": SESSION_ID}
     )
-    body = invoke(
-        lambda url: event(
-            "Delete", url, props=properties(RemovalPolicy="Destroy"), physical_id=PHYSICAL_ID
-        )
-    )
+    body = invoke(lambda url: event("Delete", url, props=properties(RemovalPolicy="Destroy")))
     assert body["Status"] == "SUCCESS"
+    assert body["PhysicalResourceId"] == PHYSICAL_ID
 
 
 def test_delete_with_destroy_of_a_session_already_gone_succeeds(
     stub: Stubber, invoke: Invoke
 ) -> None:
     stub.add_client_error("delete_proxy_session", "NotFoundException", "gone", 404)
-    body = invoke(
-        lambda url: event(
-            "Delete", url, props=properties(RemovalPolicy="Destroy"), physical_id=PHYSICAL_ID
-        )
-    )
+    body = invoke(lambda url: event("Delete", url, props=properties(RemovalPolicy="Destroy")))
     assert body["Status"] == "SUCCESS"
 
 
 def test_delete_with_destroy_that_is_forbidden_fails_clearly(stub: Stubber, invoke: Invoke) -> None:
     stub.add_client_error("delete_proxy_session", "ForbiddenException", "denied", 403)
-    body = invoke(
-        lambda url: event(
-            "Delete", url, props=properties(RemovalPolicy="Destroy"), physical_id=PHYSICAL_ID
-        )
-    )
+    body = invoke(lambda url: event("Delete", url, props=properties(RemovalPolicy="Destroy")))
     assert body["Status"] == "FAILED"
     assert "chime:DeleteProxySession" in body["Reason"]
+    assert body["PhysicalResourceId"] == PHYSICAL_ID
 
 
 def test_throttling_is_retried_with_backoff(
@@ -222,7 +253,7 @@ def test_throttling_that_never_clears_fails_before_the_deadline(
         (
             "NotFoundException",
             404,
-            f"proxy session '{SESSION_ID}' was not found on voice connector",
+            f"proxy session '{SESSION_ID}' was not found on voice connector {VC_ID}",
         ),
         ("ForbiddenException", 403, "chime:UpdateProxySession"),
         ("UnauthorizedClientException", 401, "chime:UpdateProxySession"),
@@ -240,10 +271,17 @@ def test_non_retryable_errors_fail_at_once_with_guidance(
     stub.add_client_error(
         "update_proxy_session", code, "Proxy sessions are no longer supported.", status
     )
-    body = invoke(lambda url: event("Update", url, physical_id=PHYSICAL_ID))
+    body = invoke(lambda url: event("Update", url))
     assert body["Status"] == "FAILED"
     assert expected in body["Reason"]
+    assert body["PhysicalResourceId"] == PHYSICAL_ID
     assert sleeps == []
+
+
+def test_a_session_not_found_says_what_to_check(stub: Stubber, invoke: Invoke) -> None:
+    stub.add_client_error("update_proxy_session", "NotFoundException", "no session", 404)
+    body = invoke(lambda url: event("Create", url))
+    assert body["Reason"].endswith(SETTINGS.not_found_advice)
 
 
 def test_no_phone_numbers_in_data_or_logs(
@@ -256,3 +294,24 @@ def test_no_phone_numbers_in_data_or_logs(
     for phone in (PHONE_A, PHONE_B, PHONE_A[1:], PHONE_B[1:]):
         assert phone not in everything
     assert "X-Amz-Signature" not in caplog.text
+
+
+def test_the_log_line_names_every_value_given(
+    stub: Stubber, invoke: Invoke, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    expect_update(stub, ["Voice"])
+    invoke(lambda url: event("Update", url, props=properties(ProxySessionId=SESSION_ID)))
+    expected: dict[str, Any] = {
+        "VoiceConnectorId": VC_ID,
+        "ProxySessionId": SESSION_ID,
+        "Capabilities": "Voice",
+        "ExpiryMinutes": 60,
+        "RemovalPolicy": "Retain",
+    }
+    line = ", ".join(f"{name} {value}" for name, value in expected.items())
+    assert (
+        f"Update ProxySessionSettings (in place): {line}; in the function's region, as the "
+        "function's role" in caplog.text
+    )
+    assert "API calls: UpdateProxySession 1" in caplog.text
