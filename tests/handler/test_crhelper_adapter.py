@@ -22,7 +22,6 @@ from botocore.stub import Stubber
 from crhelper import CfnResource, resource_helper
 
 import crhelper_adapter
-import proxy_contract as contract
 from cfn_request import CfnResult, failed_create_physical_id
 from harness.response_sink import ResponseSink
 from tests.helpers import LambdaContext, event, expect_update
@@ -54,7 +53,7 @@ def test_overridden_signatures_are_crhelpers() -> None:
         ("event", empty),
         ("context", empty),
     ]
-    assert parameters(CfnResource.generate_physical_id) == [("self", empty), ("event", empty)]
+    assert parameters(INTERNALS["_cfn_response"]) == [("self", empty), ("event", empty)]
     assert [name for name, _ in parameters(INTERNALS["_send"])] == [
         "self",
         "status",
@@ -64,17 +63,43 @@ def test_overridden_signatures_are_crhelpers() -> None:
     assert parameters(INTERNALS["_set_timeout"]) == [("self", empty)]
 
 
+def test_the_adapter_overrides_only_what_its_docstring_lists() -> None:
+    ours = set(vars(crhelper_adapter.ProductionCfnResource))
+    overridden = {name for name in ours & set(INTERNALS) if callable(INTERNALS[name])}
+    assert overridden == {"__init__", "__call__", "_cfn_response", "_send", "_set_timeout"}
+    for name in sorted(overridden - {"__init__", "__call__"}):
+        assert f"``{name}``" in (crhelper_adapter.__doc__ or ""), name
+
+
+def test_serve_registers_one_function_for_every_request_type() -> None:
+    helper = crhelper_adapter.ProductionCfnResource()
+    result = CfnResult(physical_resource_id="pid", data={"Status": "Open"})
+
+    def run(_event: Any, _context: Any) -> CfnResult:
+        return result
+
+    assert helper.serve(run) is run
+    settings = vars(helper)
+    for name in ("_create_func", "_update_func", "_delete_func"):
+        assert settings[name]({}, None) == "pid"  # crhelper keeps this as the physical id
+        assert settings["_result"] is result  # the answer's physical id and Data
+
+
 def test_the_internals_the_adapter_relies_on_are_there() -> None:
     # __init__ builds its clients through the module's boto3, which the adapter swaps out.
     assert "boto3.client(" in inspect.getsource(CfnResource.__init__)
     assert hasattr(resource_helper, "boto3")
     # Every answer goes through _send; the timer is armed by _set_timeout and cancelled in
-    # __call__'s finally, which is where the adapter's safety net hooks in.
+    # __call__'s finally, which is where the adapter's safety net hooks in. A registered
+    # function's return value is the physical id crhelper keeps.
     assert "self._set_timeout()" in inspect.getsource(INTERNALS["_crhelper_init"])
     call = inspect.getsource(CfnResource.__call__)
     assert "self._send(FAILED, str(e))" in call
     assert "self._timer.cancel()" in call
     assert "self._send()" in inspect.getsource(INTERNALS["_cfn_response"])
+    assert "self.generate_physical_id(event)" in inspect.getsource(INTERNALS["_cfn_response"])
+    wrap = inspect.getsource(INTERNALS["_wrap_function"])
+    assert "self.PhysicalResourceId = func(self._event, self._context)" in wrap
 
 
 def test_crhelper_is_set_for_production(index_module: Any) -> None:
@@ -130,15 +155,12 @@ def test_a_handler_out_of_time_gets_one_failed_answer_and_its_late_success_is_dr
     timeout = 3.5
     finished: list[float] = []
 
-    def slow_apply(*_args: object, **_kwargs: object) -> CfnResult:
+    def slow_serve(*_args: object, **_kwargs: object) -> CfnResult:
         time.sleep(timeout - crhelper_adapter.SAFETY_NET_SECONDS + 0.8)
         finished.append(time.monotonic())
         return CfnResult(physical_resource_id="late-success", data={"Status": "Open"})
 
-    _, remove = index_module.HANDLERS[contract.SETTINGS_RESOURCE_TYPE]
-    monkeypatch.setitem(
-        index_module.HANDLERS, contract.SETTINGS_RESOURCE_TYPE, (slow_apply, remove)
-    )
+    monkeypatch.setattr(index_module, "serve", slow_serve)
     key = uuid.uuid4().hex
     request = event("Create", trust_sink.url_for(key))
     index_module.handler(request, LambdaContext(timeout))

@@ -1,31 +1,31 @@
-"""The custom-resource protocol: every field of the PUT body, delivery, malformed requests."""
+"""The one response path (``cfn_response``): every field of the PUT body, its size, the one
+answer per request, the physical-id fallback, and delivery to the ResponseURL."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 import cfn_request
 import settings_resource
-from cfn_response import (
-    ResponseDeliveryError,
-    build_response_body,
-    deliver_response,
-)
+from cfn_response import Responder, ResponseDeliveryError, build_response_body, deliver_response
 from harness.response_sink import ResponseSink
-from tests.helpers import STACK_ID, VC_ID, Invoke, LambdaContext, event, expect_update, properties
+from tests.helpers import (
+    PHONE_A,
+    STACK_ID,
+    VC_ID,
+    Invoke,
+    LambdaContext,
+    event,
+    expect_update,
+    properties,
+)
 
-LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
 RESPONSE_FIELDS = {
     "Status",
     "Reason",
@@ -46,6 +46,23 @@ def check_envelope(body: dict[str, Any]) -> None:
     assert body["LogicalResourceId"] == sent["LogicalResourceId"]
     assert body["NoEcho"] is False
     assert body["_size"] <= 4096
+
+
+def body_of(**options: Any) -> dict[str, Any]:
+    """``build_response_body`` for the sample Create, decoded."""
+    fields: dict[str, Any] = {
+        "status": "SUCCESS",
+        "reason": "",
+        "physical_resource_id": "p",
+        "event": event("Create", "https://example.invalid/x"),
+        "data": {},
+        **options,
+    }
+    decoded: dict[str, Any] = json.loads(build_response_body(**fields))
+    return decoded
+
+
+# Through the handler ----------------------------------------------------------------------------
 
 
 def test_create_success_body(stub: Stubber, invoke: Invoke) -> None:
@@ -90,40 +107,82 @@ def test_delete_body(stub: Stubber, invoke: Invoke) -> None:
     assert body["Data"] == {}
 
 
-@pytest.mark.parametrize(
-    ("mutate", "reason"),
-    [
-        (lambda e: e.update(RequestType="Upsert"), "RequestType 'Upsert' is not one of"),
-        (lambda e: e.pop("StackId"), "lacks StackId"),
-        (lambda e: e.pop("ResourceProperties"), "lacks ResourceProperties"),
-        (lambda e: e.pop("PhysicalResourceId"), "must carry PhysicalResourceId"),
-    ],
-)
-def test_malformed_requests_are_answered(
-    stub: Stubber, invoke: Invoke, mutate: Any, reason: str
-) -> None:
-    def make(url: str) -> dict[str, Any]:
-        request = event("Update", url, physical_id="pid")
-        mutate(request)
-        return request
-
-    body = invoke(make)
-    assert body["Status"] == "FAILED"
-    assert reason in body["Reason"]
-    assert body["_size"] <= 4096
+# The body ---------------------------------------------------------------------------------------
 
 
 def test_oversized_reason_is_cut_to_fit() -> None:
-    request = event("Create", "https://example.invalid/x")
     body = build_response_body(
         status="FAILED",
         reason="x" * 100_000,
         physical_resource_id="p" * 1024,
-        event=request,
+        event=event("Create", "https://example.invalid/x"),
         data={},
     )
     assert len(body) <= 4096
     assert json.loads(body)["Reason"].endswith("...(truncated)")
+
+
+def test_a_reason_that_does_not_fit_beside_large_data_is_shortened() -> None:
+    data = {f"Key{n}": "v" * 300 for n in range(10)}
+    answer = body_of(reason="r" * 1400, data=data)
+    assert answer["Status"] == "SUCCESS"
+    assert answer["Data"] == data
+    assert answer["Reason"].endswith("...")
+    assert len(json.dumps(answer, separators=(",", ":"))) <= 4096
+
+
+def test_data_that_cannot_fit_fails_the_request() -> None:
+    answer = body_of(data={"Huge": "v" * 5000})
+    assert answer["Status"] == "FAILED"
+    assert answer["Data"] == {}
+    assert answer["Reason"] == "The response would exceed CloudFormation's 4,096-byte limit."
+
+
+def test_a_reason_never_carries_a_phone_number() -> None:
+    answer = body_of(status="FAILED", reason=f"bad number {PHONE_A}")
+    assert answer["Reason"] == "bad number <phone number>"
+
+
+# One answer per request -------------------------------------------------------------------------
+
+
+def test_a_responder_answers_once_and_refuses_a_second_answer(trust_sink: ResponseSink) -> None:
+    key = uuid.uuid4().hex
+    request = event("Update", trust_sink.url_for(key), physical_id="kept-id")
+    responder = Responder(request, LambdaContext(timeout_seconds=30))
+    assert not responder.answered
+    sent = responder.answer(
+        status="FAILED", reason="first", physical_resource_id=None, data={"Dropped": "x"}
+    )
+    second = responder.answer(status="SUCCESS", reason="", physical_resource_id="p", data={})
+    assert (sent, second, responder.answered) == (True, False, True)
+    answers = trust_sink.responses(key)
+    assert len(answers) == 1
+    assert (answers[0]["Status"], answers[0]["Reason"]) == ("FAILED", "first")
+    assert answers[0]["PhysicalResourceId"] == "kept-id"
+    assert answers[0]["Data"] == {}  # a failure carries no Data
+
+
+@pytest.mark.parametrize(
+    ("given", "in_event", "expected"),
+    [
+        ("mine", "theirs", "mine"),
+        (None, "theirs", "theirs"),
+        ("", "theirs", "theirs"),
+        (None, None, "create-failed:req-1"),
+        (None, "", "create-failed:req-1"),
+    ],
+)
+def test_the_one_physical_id_fallback(
+    given: str | None, in_event: str | None, expected: str
+) -> None:
+    request: dict[str, Any] = {"RequestId": "req-1"}
+    if in_event is not None:
+        request["PhysicalResourceId"] = in_event
+    assert Responder(request, None).physical_id_or_fallback(given) == expected
+
+
+# Delivery ---------------------------------------------------------------------------------------
 
 
 def test_delivery_retries_a_5xx_and_a_reset(trust_sink: ResponseSink) -> None:
@@ -157,78 +216,3 @@ def test_delivery_gives_up_at_the_deadline(trust_sink: ResponseSink) -> None:
 def test_delivery_refuses_a_non_https_url() -> None:
     with pytest.raises(ResponseDeliveryError, match="not an https URL"):
         deliver_response("http://127.0.0.1:1/x", b"{}", deadline=time.monotonic() + 1)
-
-
-def test_init_failure_is_reported_to_cloudformation(sink: ResponseSink) -> None:
-    """With no region the client cannot be built; every request answers FAILED with why."""
-    key = uuid.uuid4().hex
-    request = event("Create", sink.url_for(key))
-    script = (
-        "import json, sys, index\n"
-        "from tests.helpers import LambdaContext\n"
-        "index.handler(json.loads(sys.argv[1]), LambdaContext(timeout_seconds=30))\n"
-    )
-    env = {
-        key_: value
-        for key_, value in os.environ.items()
-        if key_ not in ("AWS_REGION", "AWS_DEFAULT_REGION")
-    }
-    env.update(
-        PYTHONPATH=os.pathsep.join([str(LAMBDA_DIR), str(LAMBDA_DIR.parent)]),
-        SSL_CERT_FILE=sink.ca_file,
-    )
-    subprocess.run(
-        [sys.executable, "-c", script, json.dumps(request)],
-        env=env,
-        check=True,
-        timeout=60,
-        capture_output=True,
-    )
-    body = sink.wait_for(key)
-    assert body["Status"] == "FAILED"
-    assert "region" in body["Reason"].lower()
-
-
-class AlwaysThrottled:
-    """A chime-sdk-voice client whose every UpdateProxySession is throttled; counts the calls."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def update_proxy_session(self, **_params: object) -> dict[str, Any]:
-        self.calls += 1
-        raise ClientError(
-            {"Error": {"Code": "ThrottledClientException", "Message": "Rate exceeded"}},
-            "UpdateProxySession",
-        )
-
-
-@pytest.mark.parametrize(("timeout", "min_attempts"), [(16.0, 1), (24.0, 3)])
-def test_the_retry_budget_follows_the_contexts_real_deadline(
-    invoke: Invoke,
-    index_module: Any,
-    monkeypatch: pytest.MonkeyPatch,
-    timeout: float,
-    min_attempts: int,
-) -> None:
-    """The handler budgets against the time the context has left, not a default.
-
-    With 16 s left, the API deadline (16 s - 8 s reserve) leaves no room for a second 13-second
-    attempt; with 24 s, retries go on for about 3 s. A handler that ignored the context would
-    retry far longer and answer late.
-    """
-    client = AlwaysThrottled()
-    monkeypatch.setattr(index_module, "client", client)
-    started = time.monotonic()
-    body = invoke(lambda url: event("Create", url), timeout=timeout)
-    elapsed = time.monotonic() - started
-    assert body["Status"] == "FAILED"
-    assert "kept answering ThrottledClientException" in body["Reason"]
-    assert client.calls >= min_attempts
-    if min_attempts == 1:
-        assert client.calls == 1
-    assert elapsed < timeout - index_module.RESPONSE_RESERVE_SECONDS
-
-
-def test_context_helper() -> None:
-    assert 0 < LambdaContext(timeout_seconds=1).get_remaining_time_in_millis() <= 1000

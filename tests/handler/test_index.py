@@ -1,0 +1,200 @@
+"""The entry point (``index``): the envelope check, dispatch on ResourceType, the deadline it
+budgets against, an init failure, and a request importing only its own type's module."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from botocore.stub import Stubber
+
+import proxy_contract as contract
+from harness.response_sink import ResponseSink
+from resource_types import RESOURCE_TYPES, ResourceType
+from tests.helpers import Invoke, event
+
+LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
+TYPE_MODULES = {kind.module for kind in RESOURCE_TYPES} | {"proxy_session_dedup"}
+# The first call each type makes on Create.
+FIRST_CALL = {
+    contract.SETTINGS_RESOURCE_TYPE: "UpdateProxySession",
+    contract.VOICE_CONNECTOR_PROXY_RESOURCE_TYPE: "PutVoiceConnectorProxy",
+    contract.PROXY_SESSION_RESOURCE_TYPE: "ListProxySessions",
+}
+
+
+def run_handler(sink: ResponseSink, script: str, *args: str, drop: tuple[str, ...] = ()) -> str:
+    """Run ``script`` with ``args`` in a fresh interpreter that has the Lambda asset on its path
+    (as the runtime has it) and trusts the sink, without the variables ``drop``; return its
+    output."""
+    environment = {name: value for name, value in os.environ.items() if name not in drop}
+    environment["SSL_CERT_FILE"] = sink.ca_file
+    environment["PYTHONPATH"] = os.pathsep.join([str(LAMBDA_DIR), str(LAMBDA_DIR.parent)])
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        env=environment,
+        check=True,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
+@pytest.mark.parametrize("request_type", ["Create", "Update", "Delete"])
+def test_an_unknown_resource_type_names_the_served_types(
+    stub: Stubber, invoke: Invoke, request_type: str
+) -> None:
+    def make(url: str) -> dict[str, Any]:
+        request = event(request_type, url, physical_id="pid")
+        request["ResourceType"] = "Custom::ChimeSomethingElse"
+        return request
+
+    body = invoke(make)  # the Stubber has nothing queued: any API call would fail the test
+    assert body["Status"] == "FAILED"
+    assert "'Custom::ChimeSomethingElse' is not served by this function" in body["Reason"]
+    for served in contract.SERVED_RESOURCE_TYPES:
+        assert served in body["Reason"]
+    expected_id = "pid" if request_type != "Create" else contract.FAILED_CREATE_PREFIX
+    assert body["PhysicalResourceId"].startswith(expected_id)
+
+
+def test_a_missing_resource_type_is_a_malformed_request(stub: Stubber, invoke: Invoke) -> None:
+    def make(url: str) -> dict[str, Any]:
+        request = event("Create", url)
+        del request["ResourceType"]
+        return request
+
+    body = invoke(make)
+    assert body["Status"] == "FAILED"
+    assert body["Reason"].startswith("Malformed request: the event lacks ResourceType")
+    assert body["PhysicalResourceId"].startswith(contract.FAILED_CREATE_PREFIX)
+
+
+@pytest.mark.parametrize(
+    ("mutate", "reason"),
+    [
+        (lambda e: e.update(RequestType="Upsert"), "RequestType 'Upsert' is not one of"),
+        (lambda e: e.pop("StackId"), "lacks StackId"),
+        (lambda e: e.pop("ResourceProperties"), "lacks ResourceProperties"),
+        (lambda e: e.pop("PhysicalResourceId"), "must carry PhysicalResourceId"),
+    ],
+)
+def test_malformed_requests_are_answered(
+    stub: Stubber, invoke: Invoke, mutate: Any, reason: str
+) -> None:
+    def make(url: str) -> dict[str, Any]:
+        request = event("Update", url, physical_id="pid")
+        mutate(request)
+        return request
+
+    body = invoke(make)
+    assert body["Status"] == "FAILED"
+    assert body["Reason"].startswith("Malformed request: ")
+    assert reason in body["Reason"]
+    assert body["_size"] <= 4096
+
+
+@pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
+def test_every_type_passes_the_envelope_check(index_module: Any, kind: ResourceType) -> None:
+    for request_type in contract.REQUEST_TYPES:
+        request = event(request_type, "https://example.invalid/r", kind=kind)
+        assert index_module.request_problem(request) is None
+
+
+def test_init_failure_is_reported_to_cloudformation(sink: ResponseSink) -> None:
+    """With no region the client cannot be built; every request answers FAILED with why."""
+    key = uuid.uuid4().hex
+    script = (
+        "import json, sys, index\n"
+        "from tests.helpers import LambdaContext\n"
+        "index.handler(json.loads(sys.argv[1]), LambdaContext(timeout_seconds=30))\n"
+    )
+    request = json.dumps(event("Create", sink.url_for(key)))
+    run_handler(sink, script, request, drop=("AWS_REGION", "AWS_DEFAULT_REGION"))
+    body = sink.wait_for(key)
+    assert body["Status"] == "FAILED"
+    assert "region" in body["Reason"].lower()
+
+
+@pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
+def test_a_request_imports_its_own_types_module_only(
+    sink: ResponseSink, kind: ResourceType
+) -> None:
+    """A cold start pays for one type's choreography: index imports none, a request its own."""
+    key = uuid.uuid4().hex
+    script = (
+        "import json, sys\n"
+        "import index\n"
+        "from botocore.stub import Stubber\n"
+        "from botocore import xform_name\n"
+        "from tests.helpers import LambdaContext\n"
+        f"modules = {sorted(TYPE_MODULES)!r}\n"
+        "before = [name for name in modules if name in sys.modules]\n"
+        "with Stubber(index.client) as stub:\n"
+        "    stub.add_client_error(xform_name(sys.argv[2]), 'ForbiddenException', 'no', 403)\n"
+        "    index.handler(json.loads(sys.argv[1]), LambdaContext(timeout_seconds=30))\n"
+        "after = [name for name in modules if name in sys.modules]\n"
+        "print(json.dumps({'before': before, 'after': after}))\n"
+    )
+    request = json.dumps(event("Create", sink.url_for(key), kind=kind))
+    output = run_handler(sink, script, request, FIRST_CALL[kind.type_name])
+    imported = json.loads(output)
+    own = {kind.module} | (
+        {"proxy_session_dedup"} if kind.module == "proxy_session_resource" else set()
+    )
+    assert imported == {"before": [], "after": sorted(own)}
+    body = sink.wait_for(key)
+    assert f"chime:{FIRST_CALL[kind.type_name]}" in body["Reason"]  # the module made the call
+
+
+class AlwaysThrottled:
+    """A chime-sdk-voice client whose every UpdateProxySession is throttled; counts the calls."""
+
+    meta = SimpleNamespace(region_name="us-east-1")
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def update_proxy_session(self, **_params: object) -> dict[str, Any]:
+        self.calls += 1
+        raise ClientError(
+            {"Error": {"Code": "ThrottledClientException", "Message": "Rate exceeded"}},
+            "UpdateProxySession",
+        )
+
+
+@pytest.mark.parametrize(("timeout", "min_attempts"), [(16.0, 1), (24.0, 3)])
+def test_the_retry_budget_follows_the_contexts_real_deadline(
+    invoke: Invoke,
+    index_module: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    timeout: float,
+    min_attempts: int,
+) -> None:
+    """The handler budgets against the time the context has left, not a default.
+
+    With 16 s left, the API deadline (16 s - 8 s reserve) leaves no room for a second 13-second
+    attempt; with 24 s, retries go on for about 3 s. A handler that ignored the context would
+    retry far longer and answer late.
+    """
+    client = AlwaysThrottled()
+    monkeypatch.setattr(index_module, "client", client)
+    started = time.monotonic()
+    body = invoke(lambda url: event("Create", url), timeout=timeout)
+    elapsed = time.monotonic() - started
+    assert body["Status"] == "FAILED"
+    assert "kept answering ThrottledClientException" in body["Reason"]
+    assert client.calls >= min_attempts
+    if min_attempts == 1:
+        assert client.calls == 1
+    assert elapsed < timeout - index_module.RESPONSE_RESERVE_SECONDS
