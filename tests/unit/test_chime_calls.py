@@ -1,20 +1,34 @@
-"""The retry loop: which errors it retries, backoff, and the deadline budget."""
+"""ChimeSDKVoice calls (``chime_calls``): the client's settings, the retry loop (which errors it
+retries, backoff, the deadline budget), Reasons, and the one call path of a request (``Calls``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
+from botocore.stub import Stubber
 
+import chime_calls
 from chime_calls import (
+    CallTarget,
+    ChimeCallError,
     RetriesExhaustedError,
     RetryPolicy,
     call_with_retries,
+    delete_or_gone,
     explain_failure,
 )
-from settings_resource import parse_properties
-from tests.helpers import properties
+from resource_types import SETTINGS, VOICE_CONNECTOR_PROXY
+from tests.helpers import SESSION_ID, VC_ID, calls
+
+TARGET = CallTarget(
+    subject=f"proxy session {SESSION_ID!r}",
+    voice_connector_id=VC_ID,
+    not_found_advice=SETTINGS.not_found_advice,
+)
 
 
 class FakeClock:
@@ -110,52 +124,49 @@ def test_budget_stops_before_the_deadline() -> None:
 
 
 def test_exhausted_throttling_reason_is_actionable() -> None:
-    settings = parse_properties(properties())
     last = client_error("ThrottledClientException", "Rate exceeded")
     error = RetriesExhaustedError("UpdateProxySession", last, attempts=7, elapsed=41.0)
-    reason = explain_failure("UpdateProxySession", settings.call_target(), error)
+    reason = explain_failure("UpdateProxySession", TARGET, error)
     assert "ThrottledClientException" in reason
+    assert f"for proxy session {SESSION_ID!r}" in reason
     assert "7 attempts over 41 s" in reason
     assert "deploy again later" in reason
 
 
-def test_not_found_reason_names_session_and_connector() -> None:
-    settings = parse_properties(properties())
-    reason = explain_failure(
-        "UpdateProxySession", settings.call_target(), client_error("NotFoundException")
-    )
-    assert settings.proxy_session_id in reason
-    assert settings.voice_connector_id in reason
+def test_not_found_reason_names_session_and_connector_and_says_what_to_do() -> None:
+    reason = explain_failure("UpdateProxySession", TARGET, client_error("NotFoundException"))
+    assert f"proxy session {SESSION_ID!r} was not found on voice connector {VC_ID}" in reason
+    assert reason.endswith(SETTINGS.not_found_advice)
 
 
 @pytest.mark.parametrize("code", ["ForbiddenException", "UnauthorizedClientException"])
 def test_access_denied_reason_names_the_permission(code: str) -> None:
-    settings = parse_properties(properties())
-    reason = explain_failure("UpdateProxySession", settings.call_target(), client_error(code))
-    assert "chime:UpdateProxySession" in reason
-    assert f"vc/{settings.voice_connector_id}" in reason
+    reason = explain_failure("UpdateProxySession", TARGET, client_error(code))
+    assert "The function's role needs chime:UpdateProxySession" in reason
+    assert f"arn:<partition>:chime:<region>:<account>:vc/{VC_ID}" in reason
+    role = "arn:aws:iam::123456789012:role/Chime"
+    assumed = CallTarget("x", VC_ID, ".", region="eu-west-2", role_arn=role)
+    reason = explain_failure("UpdateProxySession", assumed, client_error(code))
+    assert f"The role {role} needs chime:UpdateProxySession" in reason
+    assert f"arn:<partition>:chime:eu-west-2:<account>:vc/{VC_ID}" in reason
 
 
 def test_bad_request_reason_carries_the_service_message() -> None:
-    settings = parse_properties(properties())
     error = client_error("BadRequestException", "Proxy sessions are no longer supported.")
-    reason = explain_failure("UpdateProxySession", settings.call_target(), error)
+    reason = explain_failure("UpdateProxySession", TARGET, error)
     assert "Proxy sessions are no longer supported." in reason
 
 
 def test_exhausted_connection_errors_point_at_the_network() -> None:
-    settings = parse_properties(properties())
     last = EndpointConnectionError(endpoint_url="https://x")
     error = RetriesExhaustedError("UpdateProxySession", last, attempts=1, elapsed=13.0)
-    reason = explain_failure("UpdateProxySession", settings.call_target(), error)
+    reason = explain_failure("UpdateProxySession", TARGET, error)
     assert "could not reach the ChimeSDKVoice endpoint (EndpointConnectionError)" in reason
     assert "after 1 attempt over 13 s" in reason
 
 
 def test_delete_or_gone_counts_not_found_as_done() -> None:
-    from chime_calls import ChimeCallError, delete_or_gone
-
-    target = parse_properties(properties()).call_target()
+    target = TARGET
     retry = policy(FakeClock())
     assert delete_or_gone("Op", flaky([]), target, deadline=100.0, policy=retry) is True
     gone = flaky([client_error("NotFoundException")])
@@ -163,3 +174,97 @@ def test_delete_or_gone_counts_not_found_as_done() -> None:
     denied = flaky([client_error("ForbiddenException")])
     with pytest.raises(ChimeCallError, match="access denied"):
         delete_or_gone("Op", denied, target, deadline=100.0, policy=retry)
+
+
+def test_the_client_config_leaves_retries_to_this_module() -> None:
+    config: Any = chime_calls.client_config()  # botocore's Config declares no attributes
+    assert config.retries == {"mode": "standard", "total_max_attempts": 1}
+    assert (config.connect_timeout, config.read_timeout) == (3.0, 10.0)
+    assert config.user_agent_extra == "cdk-chime-proxy-session"
+    assert RetryPolicy().attempt_cost == config.connect_timeout + config.read_timeout
+    client = chime_calls.new_client(region_name="eu-west-2")
+    assert client.meta.region_name == "eu-west-2"
+    built: Any = client.meta.config
+    assert built.retries == config.retries
+
+
+# The one call path ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def stub() -> Iterator[Stubber]:
+    """A Stubber on a chime-sdk-voice client; fails if a queued answer is left."""
+    client = boto3.client("chime-sdk-voice", region_name="us-east-1")
+    with Stubber(client) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
+
+
+def put_request() -> dict[str, Any]:
+    return {
+        "VoiceConnectorId": VC_ID,
+        "DefaultSessionExpiryMinutes": 60,
+        "PhoneNumberPoolCountries": ["US"],
+    }
+
+
+def test_calls_refuse_an_operation_the_type_did_not_declare() -> None:
+    path = calls(SETTINGS)  # a client made would fail the test: the refusal comes first
+    with pytest.raises(RuntimeError) as raised:
+        path.call("PutVoiceConnectorProxy", **put_request())
+    message = str(raised.value)
+    assert message.startswith("PutVoiceConnectorProxy is not among the operations")
+    assert "(DeleteProxySession, UpdateProxySession)" in message
+    assert "declare it in resource_types.py" in message
+    for refused in (path.attempt, path.delete):
+        with pytest.raises(RuntimeError):
+            refused("DeleteVoiceConnectorProxy", VoiceConnectorId=VC_ID)
+    assert path.counts == {}
+
+
+def test_calls_count_each_operation_on_one_client_made_on_first_use(stub: Stubber) -> None:
+    made: list[object] = []
+
+    def connect() -> Any:
+        made.append(stub.client)
+        return stub.client
+
+    path = calls(VOICE_CONNECTOR_PROXY, connect)
+    assert path.summary() == "none"
+    assert made == []
+    stub.add_response("put_voice_connector_proxy", {"Proxy": {}}, put_request())
+    stub.add_response("put_voice_connector_proxy", {"Proxy": {}}, put_request())
+    stub.add_response("delete_voice_connector_proxy", {}, {"VoiceConnectorId": VC_ID})
+    assert path.call("PutVoiceConnectorProxy", **put_request()) == {"Proxy": {}}
+    about = path.about("the other subject")
+    about.call("PutVoiceConnectorProxy", **put_request())
+    assert about.delete("DeleteVoiceConnectorProxy", VoiceConnectorId=VC_ID) is True
+    assert path.counts == {"PutVoiceConnectorProxy": 2, "DeleteVoiceConnectorProxy": 1}
+    assert path.summary() == "DeleteVoiceConnectorProxy 1, PutVoiceConnectorProxy 2"
+    assert len(made) == 1
+    assert path.region == "us-east-1"
+
+
+def test_a_failure_is_a_reason_about_the_subject_in_the_clients_region(stub: Stubber) -> None:
+    path = calls(SETTINGS, lambda: stub.client).about("proxy session 's-1'")
+    stub.add_client_error("update_proxy_session", "ForbiddenException", "denied", 403)
+    stub.add_client_error("update_proxy_session", "NotFoundException", "gone", 404)
+    request = {"VoiceConnectorId": VC_ID, "ProxySessionId": "s-1", "Capabilities": ["Voice"]}
+    with pytest.raises(ChimeCallError) as denied:
+        path.call("UpdateProxySession", **request)
+    assert f"arn:<partition>:chime:us-east-1:<account>:vc/{VC_ID}" in str(denied.value)
+    with pytest.raises(ChimeCallError) as missing:
+        path.call("UpdateProxySession", **request)
+    assert "proxy session 's-1' was not found" in str(missing.value)
+    assert path.counts == {"UpdateProxySession": 2}
+
+
+def test_attempt_raises_the_services_error_and_delete_counts_gone_as_done(stub: Stubber) -> None:
+    path = calls(SETTINGS, lambda: stub.client)
+    stub.add_client_error("delete_proxy_session", "NotFoundException", "gone", 404)
+    stub.add_client_error("delete_proxy_session", "NotFoundException", "gone", 404)
+    request = {"VoiceConnectorId": VC_ID, "ProxySessionId": "s-1"}
+    assert path.delete("DeleteProxySession", **request) is False
+    with pytest.raises(ClientError, match="NotFoundException"):
+        path.attempt("DeleteProxySession", **request)
+    assert path.counts == {"DeleteProxySession": 2}

@@ -1,0 +1,218 @@
+"""What every type's request goes through (``cfn_lifecycle``): the failed-Create and Retain
+short-circuits, replace or in place, the step a type's module runs, and the log line."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+import cfn_lifecycle
+import proxy_contract as contract
+from cfn_lifecycle import Job, describe, replaces, serve
+from cfn_properties import InvalidPropertiesError, parse_properties
+from cfn_request import CfnRequest, CfnResult, failed_create_physical_id
+from chime_calls import RetryPolicy
+from chime_clients import ClientFactory
+from resource_types import PROXY_SESSION, RESOURCE_TYPES, VOICE_CONNECTOR_PROXY, ResourceType
+from tests.bad_input import ROLE_ARN
+from tests.helpers import PARTICIPANTS, PHONE_A, VC_ID, event, no_client, properties, sample
+
+URL = "https://example.invalid/r"
+TYPES = pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
+
+
+@dataclass
+class Recorder:
+    """Stands in for a type's module: records the step it ran and the job it got."""
+
+    steps: list[tuple[str, Job]] = field(default_factory=list)
+
+    def create(self, job: Job) -> CfnResult:
+        self.steps.append(("create", job))
+        return CfnResult(physical_resource_id="created-id", data={"Made": "yes"})
+
+    def update(self, job: Job) -> CfnResult:
+        self.steps.append(("update", job))
+        return CfnResult(physical_resource_id="updated-id", data={})
+
+    def delete(self, job: Job) -> None:
+        self.steps.append(("delete", job))
+
+
+@pytest.fixture
+def module(monkeypatch: pytest.MonkeyPatch) -> Recorder:
+    """The type's module, recorded; a client is never made (nothing here calls the API)."""
+    recorder = Recorder()
+    monkeypatch.setattr(cfn_lifecycle, "module_of", lambda _kind: recorder)
+    return recorder
+
+
+@pytest.fixture
+def untouched(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if a type's module is even loaded."""
+
+    def refuse(kind: ResourceType) -> Any:
+        raise AssertionError(f"{kind.module} was loaded")
+
+    monkeypatch.setattr(cfn_lifecycle, "module_of", refuse)
+
+
+def run(request: dict[str, Any]) -> CfnResult:
+    """``serve`` with a client factory that fails the test if it is asked for a client."""
+    return serve(
+        CfnRequest.from_event(request),
+        ClientFactory(no_client),
+        deadline=time.monotonic() + 60,
+        policy=RetryPolicy(sleep=lambda _seconds: None),
+    )
+
+
+def update(kind: ResourceType, old: dict[str, Any], new: dict[str, Any]) -> CfnRequest:
+    return CfnRequest.from_event(event("Update", URL, kind=kind, props=new, old_props=old))
+
+
+# The short-circuits -----------------------------------------------------------------------------
+
+
+@TYPES
+@pytest.mark.usefixtures("untouched")
+def test_a_delete_after_a_failed_create_makes_no_call(kind: ResourceType) -> None:
+    marker = failed_create_physical_id("r-1")
+    props = properties(kind, RemovalPolicy="Destroy", VoiceConnectorId="not valid")
+    result = run(event("Delete", URL, kind=kind, props=props, physical_id=marker))
+    assert result == CfnResult(physical_resource_id=marker, data={})
+
+
+@TYPES
+@pytest.mark.usefixtures("untouched")
+def test_a_retain_delete_makes_no_call_and_validates_nothing_else(kind: ResourceType) -> None:
+    props = properties(kind, RemovalPolicy="Retain", VoiceConnectorId="not valid", Colour="x")
+    physical_id = sample(kind).physical_id
+    result = run(event("Delete", URL, kind=kind, props=props))
+    assert result == CfnResult(physical_resource_id=physical_id, data={})
+
+
+@TYPES
+@pytest.mark.usefixtures("untouched")
+def test_a_delete_with_the_default_policy_follows_the_type(kind: ResourceType) -> None:
+    props = properties(kind, RemovalPolicy=None, VoiceConnectorId="not valid")
+    request = event("Delete", URL, kind=kind, props=props)
+    if kind.default_removal_policy == contract.RETAIN:
+        assert run(request).physical_resource_id == sample(kind).physical_id
+    else:
+        with pytest.raises(InvalidPropertiesError, match="VoiceConnectorId"):
+            run(request)
+
+
+@TYPES
+@pytest.mark.usefixtures("untouched")
+def test_bad_properties_fail_before_the_module_is_loaded(kind: ResourceType) -> None:
+    with pytest.raises(InvalidPropertiesError, match="Colour"):
+        run(event("Create", URL, kind=kind, props=properties(kind, Colour="x")))
+
+
+# The step a type's module runs ------------------------------------------------------------------
+
+
+@TYPES
+def test_each_request_runs_its_step_with_the_parsed_job(
+    kind: ResourceType, module: Recorder
+) -> None:
+    created = run(event("Create", URL, kind=kind))
+    assert created == CfnResult(physical_resource_id="created-id", data={"Made": "yes"})
+    in_place = event("Update", URL, kind=kind, props=properties(kind, RemovalPolicy="Retain"))
+    assert run(in_place).physical_resource_id == "updated-id"
+    replacing = event("Update", URL, kind=kind, props=properties(kind, VoiceConnectorId="b" * 21))
+    assert run(replacing).physical_resource_id == "created-id"
+    destroy = event("Delete", URL, kind=kind, props=properties(kind, RemovalPolicy="Destroy"))
+    assert run(destroy) == CfnResult(physical_resource_id=sample(kind).physical_id, data={})
+    assert [step for step, _ in module.steps] == ["create", "update", "create", "delete"]
+    job = module.steps[0][1]
+    assert job.kind is kind
+    assert job.properties == parse_properties(kind, properties(kind))
+    assert job.physical_id == ""
+    assert module.steps[3][1].physical_id == sample(kind).physical_id
+    assert job.calls.allowed == kind.all_operations()
+    assert job.calls.target.subject == kind.summary
+    assert job.calls.target.voice_connector_id == VC_ID
+    assert job.calls.target.not_found_advice == kind.not_found_advice
+    assert job.calls.counts == {}
+
+
+def test_the_calls_go_where_the_properties_say(module: Recorder) -> None:
+    props = properties(PROXY_SESSION, Region="us-west-2", AssumeRoleArn=ROLE_ARN)
+    run(event("Create", URL, kind=PROXY_SESSION, props=props))
+    target = module.steps[0][1].calls.target
+    assert (target.region, target.role_arn) == ("us-west-2", ROLE_ARN)
+
+
+# Replace or in place ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [(kind, item.name) for kind in RESOURCE_TYPES for item in kind.properties],
+    ids=lambda value: value if isinstance(value, str) else value.construct,
+)
+def test_a_change_replaces_exactly_when_its_property_does(kind: ResourceType, name: str) -> None:
+    base = properties(kind)
+    assert replaces(kind, update(kind, base, {**base, name: "changed"})) is kind.get(name).replaces
+    given = {**base, name: "given"}
+    left_out = {key: value for key, value in base.items() if key != name}
+    assert replaces(kind, update(kind, given, left_out)) is kind.get(name).replaces
+
+
+@TYPES
+def test_an_unchanged_or_cloudformation_only_change_is_in_place(kind: ResourceType) -> None:
+    base = properties(kind)
+    assert not replaces(kind, update(kind, base, dict(base)))
+    assert not replaces(kind, update(kind, base, {**base, "ServiceTimeout": "1"}))
+
+
+@TYPES
+def test_old_properties_that_are_not_an_object_replace(kind: ResourceType) -> None:
+    request = CfnRequest.from_event(event("Update", URL, kind=kind) | {"OldResourceProperties": []})
+    assert replaces(kind, request)
+
+
+# The log line -----------------------------------------------------------------------------------
+
+
+def test_the_log_line_shows_values_and_never_a_secret() -> None:
+    props = properties(PROXY_SESSION, Name="Help line 7", AssumeRoleArn=ROLE_ARN)
+    props["ExternalId"] = "shared-secret-1"
+    line = describe(PROXY_SESSION, parse_properties(PROXY_SESSION, props))
+    assert line == (
+        f"VoiceConnectorId {VC_ID}, ParticipantPhoneNumbers given (not shown), Capabilities "
+        "Voice,SMS, ExpiryMinutes 60, Name given (not shown), RemovalPolicy Destroy; in the "
+        f"function's region, as role {ROLE_ARN} with an external id"
+    )
+    for secret in ("Help line 7", "shared-secret-1", *(p.lstrip("+") for p in PARTICIPANTS)):
+        assert secret not in line
+
+
+def test_the_fall_back_number_is_given_not_shown() -> None:
+    line = describe(
+        VOICE_CONNECTOR_PROXY,
+        parse_properties(VOICE_CONNECTOR_PROXY, properties(VOICE_CONNECTOR_PROXY)),
+    )
+    assert "FallBackPhoneNumber given (not shown)" in line
+    assert PHONE_A[1:] not in line
+
+
+def test_serve_logs_the_step_and_the_calls(
+    module: Recorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="cfn_lifecycle")
+    run(event("Update", URL, kind=PROXY_SESSION, props=properties(PROXY_SESSION, Name="Line")))
+    run(
+        event("Update", URL, kind=PROXY_SESSION, props=properties(PROXY_SESSION, ExpiryMinutes="9"))
+    )
+    messages = [record.getMessage() for record in caplog.records]
+    assert messages[0].startswith("Update ProxySession (replacement): VoiceConnectorId ")
+    assert messages[1] == "API calls: none"
+    assert messages[2].startswith("Update ProxySession (in place): ")

@@ -1,0 +1,347 @@
+"""The descriptions (``resource_types``): against the contract, botocore's chime-sdk-voice model,
+and the type modules, whose every call must be one their type declares for that handler."""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import botocore.session
+import pytest
+from botocore.model import ServiceModel
+from botocore.stub import Stubber
+
+import proxy_contract as contract
+from cfn_lifecycle import serve
+from cfn_request import CfnRequest
+from chime_calls import RetryPolicy
+from chime_clients import ClientFactory
+from resource_types import (
+    BY_TYPE_NAME,
+    PROXY_SESSION,
+    RESOURCE_TYPES,
+    SETTINGS,
+    VOICE_CONNECTOR_PROXY,
+    ResourceType,
+)
+from tests.helpers import SESSION_ID, VC_ID, event, expect_update, properties, session_response
+from tests.session_helpers import expect_create, expect_delete, expect_list, proxy_session
+from tests.vc_proxy_helpers import expect_put
+
+BY_CONSTRUCT = {kind.construct: kind for kind in RESOURCE_TYPES}
+# The operation each type's required properties are the required members of.
+MAIN_OPERATION = {
+    "ProxySessionSettings": "UpdateProxySession",
+    "VoiceConnectorProxy": "PutVoiceConnectorProxy",
+    "ProxySession": "CreateProxySession",
+}
+
+
+@pytest.fixture(scope="module")
+def model() -> ServiceModel:
+    """botocore's chime-sdk-voice service model."""
+    return botocore.session.get_session().get_service_model("chime-sdk-voice")
+
+
+def test_the_types_are_the_contracts() -> None:
+    assert tuple(BY_TYPE_NAME) == contract.SERVED_RESOURCE_TYPES
+    assert [kind.type_name for kind in RESOURCE_TYPES] == list(contract.SERVED_RESOURCE_TYPES)
+    assert SETTINGS.property_names == contract.SETTINGS_PROPERTIES
+    assert VOICE_CONNECTOR_PROXY.property_names == contract.VOICE_CONNECTOR_PROXY_PROPERTIES
+    assert PROXY_SESSION.property_names == contract.PROXY_SESSION_PROPERTIES
+    assert SETTINGS.attributes == contract.SETTINGS_ATTRIBUTES
+    assert VOICE_CONNECTOR_PROXY.attributes == contract.VOICE_CONNECTOR_PROXY_ATTRIBUTES
+    assert PROXY_SESSION.attributes == contract.PROXY_SESSION_ATTRIBUTES
+
+
+@pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
+def test_every_type_ends_with_the_policy_and_the_location(kind: ResourceType) -> None:
+    assert kind.property_names[-4:] == (contract.REMOVAL_POLICY, *contract.LOCATION_PROPERTIES)
+    assert kind.get(contract.VOICE_CONNECTOR_ID).required
+    assert kind.default_removal_policy in contract.REMOVAL_POLICIES
+
+
+@pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
+def test_the_required_properties_are_the_models(kind: ResourceType, model: ServiceModel) -> None:
+    shape = model.operation_model(MAIN_OPERATION[kind.construct]).input_shape
+    assert shape is not None
+    required = {item.name for item in kind.properties if item.required}
+    assert required == set(shape.required_members)
+
+
+def test_get_finds_a_property_by_its_name() -> None:
+    assert PROXY_SESSION.get("Name").prop == "name"
+    with pytest.raises(KeyError):
+        SETTINGS.get("Name")
+
+
+def test_what_replaces_each_type() -> None:
+    assert SETTINGS.replacing == ("VoiceConnectorId", "ProxySessionId")
+    assert VOICE_CONNECTOR_PROXY.replacing == ("VoiceConnectorId", "Region")
+    assert PROXY_SESSION.replacing == (
+        "VoiceConnectorId",
+        "ParticipantPhoneNumbers",
+        "Name",
+        "NumberSelectionBehavior",
+        "GeoMatchLevel",
+        "GeoMatchParams",
+        "Region",
+        "AssumeRoleArn",
+        "ExternalId",
+    )
+    in_place = set(PROXY_SESSION.property_names) - set(PROXY_SESSION.replacing)
+    assert in_place == set(contract.PROXY_SESSION_IN_PLACE_PROPERTIES)
+
+
+def test_the_secret_properties() -> None:
+    secret = {
+        f"{kind.construct}.{item.name}"
+        for kind in RESOURCE_TYPES
+        for item in kind.properties
+        if item.secret
+    }
+    assert secret == {
+        "ProxySessionSettings.ExternalId",
+        "VoiceConnectorProxy.FallBackPhoneNumber",
+        "VoiceConnectorProxy.ExternalId",
+        "ProxySession.ParticipantPhoneNumbers",
+        "ProxySession.Name",
+        "ProxySession.ExternalId",
+    }
+
+
+@pytest.mark.parametrize(
+    ("construct", "delete", "actions"),
+    [
+        ("ProxySessionSettings", False, ("chime:UpdateProxySession",)),
+        ("ProxySessionSettings", True, ("chime:UpdateProxySession", "chime:DeleteProxySession")),
+        ("VoiceConnectorProxy", False, ("chime:PutVoiceConnectorProxy",)),
+        (
+            "VoiceConnectorProxy",
+            True,
+            ("chime:PutVoiceConnectorProxy", "chime:DeleteVoiceConnectorProxy"),
+        ),
+        *(
+            (
+                "ProxySession",
+                delete,
+                (
+                    "chime:CreateProxySession",
+                    "chime:ListProxySessions",
+                    "chime:UpdateProxySession",
+                    "chime:DeleteProxySession",
+                ),
+            )
+            for delete in (False, True)
+        ),
+    ],
+)
+def test_the_actions_each_once_in_the_order_declared(
+    construct: str, delete: bool, actions: tuple[str, ...]
+) -> None:
+    """A Retain resource is not granted its type's delete action (unless its create needs it)."""
+    assert BY_CONSTRUCT[construct].actions(delete=delete) == actions
+
+
+@pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
+def test_every_operation_is_the_models_and_acts_on_a_voice_connector(
+    kind: ResourceType, model: ServiceModel
+) -> None:
+    assert set(kind.operations) == {"create", "update", "delete"}
+    assert kind.all_operations() == {op for ops in kind.operations.values() for op in ops}
+    for operation in kind.all_operations():
+        assert operation in model.operation_names, operation
+        shape = model.operation_model(operation).input_shape
+        assert shape is not None
+        # The grant is scoped to the voice connector's ARN: every call names one.
+        assert "VoiceConnectorId" in shape.required_members, operation
+
+
+@pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
+def test_the_module_provides_the_three_handlers(kind: ResourceType) -> None:
+    module = importlib.import_module(kind.module)
+    for handler in ("create", "update", "delete"):
+        assert callable(getattr(module, handler)), handler
+
+
+def test_the_physical_ids_are_told_apart() -> None:
+    prefixes = [kind.physical_id_prefix for kind in RESOURCE_TYPES]
+    for prefix in prefixes:
+        others = [other for other in [*prefixes, contract.FAILED_CREATE_PREFIX] if other != prefix]
+        assert not any(other.startswith(prefix) for other in others), prefix
+        assert prefix.endswith(":")
+
+
+# Every call a type's module makes is one its type declares for that handler --------------------
+
+Scenario = Callable[[Stubber], dict[str, Any]]
+
+
+def _request(request_type: str, kind: ResourceType, **props: Any) -> dict[str, Any]:
+    return event(
+        request_type, "https://example.invalid/r", kind=kind, props=properties(kind, **props)
+    )
+
+
+def _settings_create(stub: Stubber) -> dict[str, Any]:
+    expect_update(stub, ["Voice"])
+    return _request("Create", SETTINGS)
+
+
+def _settings_update_in_place(stub: Stubber) -> dict[str, Any]:
+    expect_update(stub, ["Voice"], 30)
+    return _request("Update", SETTINGS, ExpiryMinutes="30")
+
+
+def _settings_update_replacing(stub: Stubber) -> dict[str, Any]:
+    params = {"VoiceConnectorId": VC_ID, "ProxySessionId": "s-2", "Capabilities": ["Voice"]}
+    stub.add_response("update_proxy_session", session_response(["Voice"]), params)
+    return _request("Update", SETTINGS, ProxySessionId="s-2", ExpiryMinutes=None)
+
+
+def _settings_delete(stub: Stubber) -> dict[str, Any]:
+    expect = {"VoiceConnectorId": VC_ID, "ProxySessionId": SESSION_ID}
+    stub.add_response("delete_proxy_session", {}, expect)
+    return _request("Delete", SETTINGS, RemovalPolicy="Destroy")
+
+
+def _proxy_create(stub: Stubber) -> dict[str, Any]:
+    expect_put(stub)
+    return _request("Create", VOICE_CONNECTOR_PROXY)
+
+
+def _proxy_update_in_place(stub: Stubber) -> dict[str, Any]:
+    expect_put(stub, expiry=90)
+    return _request("Update", VOICE_CONNECTOR_PROXY, DefaultSessionExpiryMinutes="90")
+
+
+def _proxy_update_replacing(stub: Stubber) -> dict[str, Any]:
+    expect_put(stub, vc_id="klmnopqrst9876543210a")
+    return _request("Update", VOICE_CONNECTOR_PROXY, VoiceConnectorId="klmnopqrst9876543210a")
+
+
+def _proxy_delete(stub: Stubber) -> dict[str, Any]:
+    stub.add_response("delete_voice_connector_proxy", {}, {"VoiceConnectorId": VC_ID})
+    return _request("Delete", VOICE_CONNECTOR_PROXY)
+
+
+def _look(stub: Stubber, *sessions: dict[str, Any]) -> None:
+    expect_list(stub, "Open", list(sessions))
+    expect_list(stub, "InProgress", [])
+
+
+def _session_fresh(request_type: str, **create: Any) -> Scenario:
+    """A Create (or replacing Update) that makes the session: look, create, look again."""
+
+    def scenario(stub: Stubber) -> dict[str, Any]:
+        made = proxy_session("s-new")
+        _look(stub)
+        expect_create(stub, made, **create)
+        _look(stub, made)
+        return _request(request_type, PROXY_SESSION, **create)
+
+    return scenario
+
+
+def _session_duplicate(request_type: str, **create: Any) -> Scenario:
+    """... whose twin came first: ours is deleted."""
+
+    def scenario(stub: Stubber) -> dict[str, Any]:
+        twin, own = proxy_session("s-twin"), proxy_session("s-own", seconds=1)
+        _look(stub)
+        expect_create(stub, own, **create)
+        _look(stub, twin, own)
+        expect_delete(stub, "s-own")
+        return _request(request_type, PROXY_SESSION, **create)
+
+    return scenario
+
+
+def _session_adopted(request_type: str, **create: Any) -> Scenario:
+    """... that finds its session made earlier with other capabilities: adopted, updated."""
+
+    def scenario(stub: Stubber) -> dict[str, Any]:
+        _look(stub, proxy_session("s-1", capabilities=("Voice",)))
+        params = {
+            "VoiceConnectorId": VC_ID,
+            "ProxySessionId": "s-1",
+            "Capabilities": ["Voice", "SMS"],
+            "ExpiryMinutes": 60,
+        }
+        stub.add_response("update_proxy_session", {"ProxySession": proxy_session("s-1")}, params)
+        return _request(request_type, PROXY_SESSION, **create)
+
+    return scenario
+
+
+def _session_update_in_place(stub: Stubber) -> dict[str, Any]:
+    params = {
+        "VoiceConnectorId": VC_ID,
+        "ProxySessionId": "s-old",
+        "Capabilities": ["Voice"],
+        "ExpiryMinutes": 60,
+    }
+    stub.add_response("update_proxy_session", {"ProxySession": proxy_session("s-old")}, params)
+    return _request("Update", PROXY_SESSION, Capabilities=["Voice"])
+
+
+def _session_delete(stub: Stubber) -> dict[str, Any]:
+    expect_delete(stub, "s-old")
+    return _request("Delete", PROXY_SESSION)
+
+
+SCENARIOS: dict[tuple[str, str], list[Scenario]] = {
+    ("ProxySessionSettings", "create"): [_settings_create],
+    ("ProxySessionSettings", "update"): [_settings_update_in_place, _settings_update_replacing],
+    ("ProxySessionSettings", "delete"): [_settings_delete],
+    ("VoiceConnectorProxy", "create"): [_proxy_create],
+    ("VoiceConnectorProxy", "update"): [_proxy_update_in_place, _proxy_update_replacing],
+    ("VoiceConnectorProxy", "delete"): [_proxy_delete],
+    ("ProxySession", "create"): [
+        _session_fresh("Create"),
+        _session_duplicate("Create"),
+        _session_adopted("Create"),
+    ],
+    ("ProxySession", "update"): [
+        _session_update_in_place,
+        _session_fresh("Update", GeoMatchLevel="Country"),
+        _session_duplicate("Update", GeoMatchLevel="Country"),
+        _session_adopted("Update", GeoMatchLevel="Country"),
+    ],
+    ("ProxySession", "delete"): [_session_delete],
+}
+
+
+def called(scenario: Scenario) -> Iterator[str]:
+    """Serve the scenario's request on a stubbed client; yield each operation it called."""
+    client = boto3.client("chime-sdk-voice", region_name="us-east-1")
+    attempted: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        attempted.append(model.name)
+
+    client.meta.events.register("provide-client-params.chime-sdk-voice", record)
+    with Stubber(client) as stub:
+        request = CfnRequest.from_event(scenario(stub))
+        serve(
+            request,
+            ClientFactory(lambda: client),
+            deadline=time.monotonic() + 60,
+            policy=RetryPolicy(sleep=lambda _seconds: None),
+        )
+        stub.assert_no_pending_responses()
+    yield from attempted
+
+
+@pytest.mark.parametrize(("construct", "handler"), list(SCENARIOS), ids="-".join)
+def test_a_handler_calls_exactly_what_its_type_declares(construct: str, handler: str) -> None:
+    declared = set(BY_CONSTRUCT[construct].operations[handler])
+    made: set[str] = set()
+    for scenario in SCENARIOS[(construct, handler)]:
+        calls = set(called(scenario))
+        assert calls <= declared, f"{scenario.__name__} called {calls - declared}"
+        made |= calls
+    assert made == declared, f"declared but never called: {declared - made}"
