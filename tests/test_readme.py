@@ -1,16 +1,13 @@
-"""The README's examples work: every ```python block runs, and the plain template is valid.
-
-Each Python block runs in this process, in a fresh namespace, from a temporary folder with
-CDK_OUTDIR pointing into it, so its ``app.synth()`` writes there and nowhere in the repo. jsii's
-node process read its environment when it started (often before this module), so a CDK_OUTDIR set
-now would not reach the ``App``; the test hands the same folder to ``App`` as its default outdir.
+"""The README holds true: every ```python block runs and synthesizes (once, through the one runner
+in ``tests/infra/readme.py``), the plain template is valid, and each construct's section shows one
+example and tables that list exactly its props, attributes and CloudFormation properties.
 """
 
 from __future__ import annotations
 
-import os
+import inspect
 import re
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import aws_cdk as cdk
@@ -21,29 +18,20 @@ from cfnlint.decode import cfn_yaml  # type: ignore[import-untyped]
 import proxy_contract as contract
 import resource_types
 from cfn_properties import parse_properties
-from chime_proxy_session import RESOURCE_TYPE
+from chime_proxy_session import (
+    RESOURCE_TYPE,
+    ProxySession,
+    VoiceConnectorProxy,
+    VoiceConnectorProxyError,
+)
+from chime_proxy_session.resource import ChimeResource
+from tests.infra.readme import FENCE, TEXT, Block, blocks, run, section, table_names
 
-README = Path(__file__).resolve().parents[1] / "README.md"
-FENCE = re.compile(r"^```(?P<lang>[a-z]*)\n(?P<code>.*?)^```$", re.MULTILINE | re.DOTALL)
-
-
-def fenced(lang: str) -> list[tuple[int, str]]:
-    """The README's fenced blocks in ``lang``, with the line each starts on."""
-    text = README.read_text()
-    return [
-        (text.count("\n", 0, match.start()) + 1, match["code"])
-        for match in FENCE.finditer(text)
-        if match["lang"] == lang
-    ]
-
-
-PYTHON_BLOCKS = fenced("python")
+PYTHON_BLOCKS = blocks("python")
 
 
 def test_quickstart_is_two_commands() -> None:
-    text = README.read_text()
-    quickstart = text.split("## Quickstart", 1)[1]
-    first_block = FENCE.search(quickstart)
+    first_block = FENCE.search(TEXT.split("## Quickstart", 1)[1])
     assert first_block is not None
     assert (first_block["lang"], first_block["code"]) == ("sh", "make synth\nmake test\n")
 
@@ -53,24 +41,14 @@ def test_readme_has_python_examples() -> None:
 
 
 @pytest.mark.parametrize(
-    ("line", "code"), PYTHON_BLOCKS, ids=[f"README.md:{line}" for line, _ in PYTHON_BLOCKS]
+    "block", PYTHON_BLOCKS, ids=[f"README.md:{block.line}" for block in PYTHON_BLOCKS]
 )
 def test_python_example_runs_and_synthesizes(
-    line: int, code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    block: Block, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    outdir = tmp_path / "cdk.out"
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("CDK_OUTDIR", str(outdir))
-    app_init = cdk.App.__init__
-
-    def app_with_outdir(self: cdk.App, **kwargs: Any) -> None:
-        kwargs.setdefault("outdir", os.environ["CDK_OUTDIR"])
-        app_init(self, **kwargs)
-
-    monkeypatch.setattr(cdk.App, "__init__", app_with_outdir)
-    namespace: dict[str, Any] = {"__name__": "__main__"}
-    exec(compile(code, f"README.md:{line}", "exec"), namespace)  # noqa: S102 - the README's own code
-    assert (outdir / "manifest.json").is_file(), "every example ends with app.synth()"
+    ran = run(block, tmp_path_factory)
+    assert (ran.outdir / "manifest.json").is_file(), "every example ends with app.synth()"
+    assert any(ran.outdir.glob("*.template.json"))
 
 
 def as_cloudformation_sends(value: Any) -> Any:
@@ -83,11 +61,10 @@ def as_cloudformation_sends(value: Any) -> Any:
 
 
 def test_plain_cloudformation_template_is_valid() -> None:
-    (block,) = fenced("yaml")
-    _, text = block
-    findings = lint(text, config=ManualArgs(regions=["us-east-1"]))
+    (block,) = blocks("yaml")
+    findings = lint(block.code, config=ManualArgs(regions=["us-east-1"]))
     assert findings == [], [str(finding) for finding in findings]
-    template = cfn_yaml.loads(text)
+    template = cfn_yaml.loads(block.code)
     resources = [r for r in template["Resources"].values() if r["Type"] == RESOURCE_TYPE]
     assert resources
     for resource in resources:
@@ -99,3 +76,92 @@ def test_plain_cloudformation_template_is_valid() -> None:
         # The handler accepts what the example sets (the token resolves to the function's ARN).
         properties["ServiceToken"] = "arn:aws:lambda:us-east-1:111111111111:function:Handler"
         parse_properties(resource_types.SETTINGS, as_cloudformation_sends(properties))
+
+
+# ---- a construct's section: one example, and tables that are the construct's -------------------
+@dataclass(frozen=True)
+class Section:
+    """A construct's README section, and what its tables list besides the type's properties."""
+
+    title: str
+    construct: type[ChimeResource]
+    schema: tuple[str, ...]
+    # What the example must show.
+    shows: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return section(self.title)
+
+    def table(self, heading: str) -> list[str]:
+        return table_names(section(heading, 3, self.text))
+
+
+SECTIONS = (
+    Section(
+        "A voice connector's proxy configuration: VoiceConnectorProxy",
+        VoiceConnectorProxy,
+        (contract.SERVICE_TOKEN, *contract.VOICE_CONNECTOR_PROXY_PROPERTIES),
+    ),
+    Section(
+        "Create proxy sessions: `ProxySession`",
+        ProxySession,
+        (*contract.CLOUDFORMATION_PROPERTIES, *contract.PROXY_SESSION_PROPERTIES),
+        ("{{resolve:secretsmanager:",),
+    ),
+)
+BY_CONSTRUCT = pytest.mark.parametrize(
+    "part", SECTIONS, ids=[item.construct.__name__ for item in SECTIONS]
+)
+
+
+@BY_CONSTRUCT
+def test_one_section_with_one_python_example_and_no_yaml(part: Section) -> None:
+    """The example runs above, with the others; README.md holds the one yaml block."""
+    assert TEXT.count(f"\n## {part.title}\n") == 1
+    (example,) = blocks("python", part.text)
+    assert example in PYTHON_BLOCKS
+    assert blocks("yaml", part.text) == []
+    imports = re.findall(r"^(?:from|import) (\S+)", example.code, re.MULTILINE)
+    assert {name.split(".")[0] for name in imports} <= {"aws_cdk", "chime_proxy_session"}
+    assert example.code.rstrip().endswith("app.synth()")
+    for shown in part.shows:
+        assert shown in example.code
+
+
+@BY_CONSTRUCT
+def test_the_props_table_is_the_constructors(part: Section) -> None:
+    parameters = inspect.signature(part.construct.__init__).parameters
+    props = [name for name in parameters if name not in {"self", "scope", "construct_id"}]
+    assert part.table("Props") == props
+
+
+@BY_CONSTRUCT
+def test_the_attributes_table_is_the_constructs(part: Section) -> None:
+    attributes = sorted(name for name in dir(part.construct) if name.startswith("attr_"))
+    assert sorted(part.table("Attributes")) == attributes
+    assert len(attributes) == len(part.construct.KIND.attributes)
+
+
+@BY_CONSTRUCT
+def test_the_plain_cloudformation_table_is_the_handlers(part: Section) -> None:
+    heading = "The custom resource for plain CloudFormation"
+    assert part.table(heading) == list(part.schema)
+    for attribute in part.construct.KIND.attributes:
+        assert f"`{attribute}`" in section(heading, 3, part.text)
+
+
+def test_the_documented_error_is_the_constructs() -> None:
+    documented = re.search(
+        r"\(`(VoiceConnectorProxy [^`]+)`\)", SECTIONS[0].text.replace("\n", " ")
+    )
+    assert documented is not None
+    with pytest.raises(VoiceConnectorProxyError) as raised:
+        VoiceConnectorProxy(
+            cdk.Stack(cdk.App(), "ProxyTelephony"),
+            "SupportProxy",
+            voice_connector_id="abcdefghij0123456789k",
+            default_session_expiry=cdk.Duration.hours(2),
+            phone_number_pool_countries=["US", "CA", "US"],
+        )
+    assert str(raised.value) == documented.group(1)

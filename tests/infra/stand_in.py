@@ -11,9 +11,6 @@ from chime_proxy_session import VoiceConnectorProxy
 PROXY_VC = "klmnopqrst9876543210a"
 _OTHERS = itertools.count()
 
-# The proxy a session is given (the real construct).
-StandInProxy = VoiceConnectorProxy
-
 
 def stand_in(
     stack: cdk.Stack, construct_id: str, region: str | None = None, *, unique: bool = False

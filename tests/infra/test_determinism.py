@@ -18,8 +18,9 @@ import aws_cdk as cdk
 import pytest
 
 import app as demo_app
-from chime_proxy_session import Capability, ProxySessionSettings, asset
+from chime_proxy_session import asset
 from harness.synth import Assembly, read_assembly
+from tests.infra.tables import SETTINGS
 
 REPO = Path(__file__).resolve().parents[2]
 SNAPSHOT = REPO / "tests" / "fixtures" / "demo-template.snapshot.json"
@@ -41,13 +42,7 @@ def synth_minimal(outdir: Path) -> Assembly:
     cdk.AssetStaging.clear_asset_hash_cache()
     app = cdk.App(outdir=str(outdir))
     stack = cdk.Stack(app, "Minimal")
-    ProxySessionSettings(
-        stack,
-        "Line",
-        voice_connector_id="abcdefghij0123456789k",
-        proxy_session_id="s-1",
-        capabilities=[Capability.VOICE],
-    )
+    SETTINGS.build(stack, "Line", proxy_session_id="s-1")
     app.synth()
     return read_assembly(outdir)
 

@@ -10,8 +10,9 @@ import pytest
 from aws_cdk.assertions import Template
 
 import proxy_contract as contract
-from chime_proxy_session import Capability, ProxySessionSettings, ProxySessionSettingsError
-from tests.helpers import SESSION_ID, VC_ID
+from chime_proxy_session import Capability, ProxySessionSettingsError
+from tests.helpers import SESSION_ID
+from tests.infra.tables import SETTINGS
 
 ROLE = "arn:aws:iam::210987654321:role/ChimeProxyAdmin"
 OTHER_VC = "klmnopqrst9876543210a"
@@ -21,16 +22,14 @@ OTHER_VC = "klmnopqrst9876543210a"
 def template() -> Template:
     """An env-agnostic stack: one session in us-west-2, one through a role, one plain."""
     stack = cdk.Stack(cdk.App(), "Locations")
-    ProxySessionSettings(
+    SETTINGS.build(
         stack,
         "West",
-        voice_connector_id=VC_ID,
         proxy_session_id="s-west",
-        capabilities=[Capability.VOICE],
         region="us-west-2",
         removal_policy=cdk.RemovalPolicy.DESTROY,
     )
-    ProxySessionSettings(
+    SETTINGS.build(
         stack,
         "Partner",
         voice_connector_id=OTHER_VC,
@@ -40,13 +39,7 @@ def template() -> Template:
         assume_role_arn=ROLE,
         external_id="shared-secret-1",
     )
-    ProxySessionSettings(
-        stack,
-        "Plain",
-        voice_connector_id=VC_ID,
-        proxy_session_id=SESSION_ID,
-        capabilities=[Capability.VOICE],
-    )
+    SETTINGS.build(stack, "Plain", proxy_session_id=SESSION_ID)
     return Template.from_stack(stack)
 
 
@@ -92,66 +85,17 @@ def test_an_assumed_role_gets_assume_role_and_no_chime_permission(template: Temp
     assert OTHER_VC not in json.dumps(by_action)
 
 
-def stack_in(region: str) -> cdk.Stack:
-    return cdk.Stack(
-        cdk.App(), "Pinned", env=cdk.Environment(account="123456789012", region=region)
-    )
-
-
-def test_a_stack_region_without_the_api_needs_region() -> None:
-    with pytest.raises(ProxySessionSettingsError) as raised:
-        ProxySessionSettings(
-            stack_in("us-east-2"),
-            "S",
-            voice_connector_id=VC_ID,
-            proxy_session_id="s",
-            capabilities=[Capability.VOICE],
-        )
-    message = str(raised.value)
-    assert "the stack's region 'us-east-2' has no Chime SDK Voice API" in message
-    assert "region=" in message
-    for region in contract.CHIME_SDK_VOICE_REGIONS:
-        assert region in message
-
-
-def test_a_stack_in_us_east_2_manages_sessions_in_us_east_1() -> None:
-    stack = stack_in("us-east-2")
-    ProxySessionSettings(
-        stack,
-        "S",
-        voice_connector_id=VC_ID,
-        proxy_session_id="s",
-        capabilities=[Capability.VOICE],
-        region="us-east-1",
-    )
-    policy = json.dumps(statements(Template.from_stack(stack)))
-    assert ":chime:us-east-1:123456789012:vc/abcdefghij0123456789k" in policy
-
-
 def test_region_tokens_pass_to_the_handler() -> None:
     stack = cdk.Stack(cdk.App(), "Tokens")
     region = cdk.CfnParameter(stack, "Region").value_as_string
-    ProxySessionSettings(
-        stack,
-        "S",
-        voice_connector_id=VC_ID,
-        proxy_session_id="s",
-        capabilities=[Capability.VOICE],
-        region=region,
-    )
+    SETTINGS.build(stack, "S", region=region)
     assert properties(Template.from_stack(stack), "S")["Region"] == {"Ref": "Region"}
 
 
 def test_the_external_id_is_not_echoed_in_errors() -> None:
     with pytest.raises(ProxySessionSettingsError) as raised:
-        ProxySessionSettings(
-            cdk.Stack(cdk.App(), "Bad"),
-            "S",
-            voice_connector_id=VC_ID,
-            proxy_session_id="s",
-            capabilities=[Capability.VOICE],
-            assume_role_arn=ROLE,
-            external_id="has spaces secret",
+        SETTINGS.build(
+            cdk.Stack(cdk.App(), "Bad"), "S", assume_role_arn=ROLE, external_id="has spaces secret"
         )
     assert "has spaces secret" not in str(raised.value)
     assert "external_id" in str(raised.value)

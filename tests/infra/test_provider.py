@@ -13,23 +13,14 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Match, Template
 
 from chime_proxy_session import (
-    Capability,
     ProxySessionProvider,
     ProxySessionProviderError,
-    ProxySessionSettings,
 )
-from tests.helpers import VC_ID
+from tests.infra.tables import SETTINGS
 
 
 def settings(stack: cdk.Stack, name: str, provider: ProxySessionProvider | None = None) -> None:
-    ProxySessionSettings(
-        stack,
-        name,
-        voice_connector_id=VC_ID,
-        proxy_session_id=f"s-{name}",
-        capabilities=[Capability.VOICE],
-        provider=provider,
-    )
+    SETTINGS.build(stack, name, proxy_session_id=f"s-{name}", provider=provider)
 
 
 def imported_vpc(stack: cdk.Stack) -> ec2.IVpc:
@@ -123,9 +114,13 @@ def test_one_managed_policy_and_no_inline_policy(configured: Template) -> None:
     assert not [action for action in actions if action.endswith("*")]
 
 
-def test_a_second_provider_in_a_stack_is_refused() -> None:
+@pytest.mark.parametrize("first", ["an explicit provider", "a construct's default provider"])
+def test_a_second_provider_in_a_stack_is_refused(first: str) -> None:
     stack = cdk.Stack(cdk.App(), "Twice")
-    ProxySessionProvider(stack, "First")
+    if first == "an explicit provider":
+        ProxySessionProvider(stack, "First")
+    else:
+        settings(stack, "First")
     with pytest.raises(ProxySessionProviderError, match="already has a proxy-session provider"):
         ProxySessionProvider(stack, "Second")
 
@@ -136,13 +131,6 @@ def test_of_returns_the_explicit_provider() -> None:
     settings(stack, "Uses")  # no provider=: the stack's own is found
     assert ProxySessionProvider.of(stack) is provider
     Template.from_stack(stack).resource_count_is("AWS::Lambda::Function", 1)
-
-
-def test_a_default_provider_then_an_explicit_one_is_refused() -> None:
-    stack = cdk.Stack(cdk.App(), "Late")
-    settings(stack, "First")
-    with pytest.raises(ProxySessionProviderError, match="already has a proxy-session provider"):
-        ProxySessionProvider(stack, "TooLate")
 
 
 def test_public_subnets_are_refused() -> None:

@@ -14,41 +14,38 @@ import pytest
 from aws_cdk.assertions import Annotations, Match, Template
 
 import proxy_contract as contract
-from chime_proxy_session import (
-    Capability,
+from chime_proxy_session import Capability, ProxySessionError, ProxySessionProvider
+from chime_proxy_session.proxy_session import (
+    LITERAL_NUMBER_WARNING_ID,
+    SECURE_REFERENCE_WARNING_ID,
     GeoMatchLevel,
     GeoMatchParams,
     NumberSelectionBehavior,
     ProxySession,
-    ProxySessionError,
-    ProxySessionProvider,
-)
-from chime_proxy_session.proxy_session import (
-    LITERAL_NUMBER_WARNING_ID,
-    SECURE_REFERENCE_WARNING_ID,
 )
 from tests.helpers import VC_ID
 from tests.infra.stand_in import PROXY_VC, stand_in
+from tests.infra.tables import PROXY_SESSION
 
 ROLE = "arn:aws:iam::210987654321:role/ChimeProxyAdmin"
 CUSTOMER = "{{resolve:secretsmanager:help-line:SecretString:customer}}"
 AGENT = "{{resolve:secretsmanager:help-line:SecretString:agent}}"
 
 
+def make(stack: cdk.Stack, construct_id: str, **props: Any) -> ProxySession:
+    """A session on VC_ID between two Secrets Manager references (``props`` change any)."""
+    return PROXY_SESSION.build(
+        stack, construct_id, **{"participant_phone_numbers": [CUSTOMER, AGENT], **props}
+    )
+
+
 @pytest.fixture(scope="module")
 def stack() -> cdk.Stack:
     stack = cdk.Stack(cdk.App(), "Sessions")
-    ProxySession(
-        stack,
-        "Plain",
-        voice_connector_id=VC_ID,
-        participant_phone_numbers=[CUSTOMER, AGENT],
-        capabilities=[Capability.VOICE],
-    )
-    ProxySession(
+    make(stack, "Plain")
+    make(
         stack,
         "Full",
-        voice_connector_id=VC_ID,
         participant_phone_numbers=["+12065550123", "+14255550187"],
         capabilities=[Capability.VOICE, Capability.SMS],
         expiry=cdk.Duration.hours(2),
@@ -58,7 +55,7 @@ def stack() -> cdk.Stack:
         geo_match_params=GeoMatchParams(country="US", area_code="206"),
         removal_policy=cdk.RemovalPolicy.RETAIN,
     )
-    ProxySession(
+    make(
         stack,
         "Partner",
         voice_connector_id="0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
@@ -68,12 +65,11 @@ def stack() -> cdk.Stack:
         assume_role_arn=ROLE,
         external_id="shared-secret-1",
     )
-    ProxySession(
+    make(
         stack,
         "OnProxy",
+        voice_connector_id=None,
         voice_connector_proxy=stand_in(stack, "Proxy", region="us-west-2"),
-        participant_phone_numbers=[CUSTOMER, AGENT],
-        capabilities=[Capability.VOICE],
     )
     return stack
 
@@ -165,23 +161,6 @@ def test_four_actions_on_each_voice_connector_and_a_role_for_the_partner(
     assert by_action["sts:AssumeRole"] == json.dumps(ROLE)
 
 
-def test_the_attributes_are_the_contracts(stack: cdk.Stack) -> None:
-    session = next(child for child in stack.node.children if isinstance(child, ProxySession))
-    resolved = {
-        name: stack.resolve(getattr(session, f"attr_{attr}"))
-        for name, attr in (
-            (contract.ATTR_PROXY_SESSION_ID, "proxy_session_id"),
-            (contract.ATTR_STATUS, "status"),
-            (contract.ATTR_EXPIRY_MINUTES, "expiry_minutes"),
-            (contract.ATTR_CAPABILITIES, "capabilities"),
-            (contract.ATTR_PROXY_PHONE_NUMBERS, "proxy_phone_numbers"),
-        )
-    }
-    assert set(resolved) == set(contract.PROXY_SESSION_ATTRIBUTES)
-    for name, value in resolved.items():
-        assert value["Fn::GetAtt"][1] == name, value
-
-
 def test_literal_numbers_and_secure_references_are_warned_about(stack: cdk.Stack) -> None:
     annotations = Annotations.from_stack(stack)
     literal = annotations.find_warning("*", Match.string_like_regexp(LITERAL_NUMBER_WARNING_ID))
@@ -195,16 +174,6 @@ def test_literal_numbers_and_secure_references_are_warned_about(stack: cdk.Stack
 
 def new_stack() -> cdk.Stack:
     return cdk.Stack(cdk.App(), "Fresh")
-
-
-def make(stack: cdk.Stack, construct_id: str, **props: Any) -> ProxySession:
-    values: dict[str, Any] = {
-        "voice_connector_id": VC_ID,
-        "participant_phone_numbers": [CUSTOMER, AGENT],
-        "capabilities": [Capability.VOICE],
-        **props,
-    }
-    return ProxySession(stack, construct_id, **values)
 
 
 def test_two_sessions_may_not_share_a_name_and_participants() -> None:

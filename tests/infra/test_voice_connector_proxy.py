@@ -14,17 +14,15 @@ import proxy_contract as contract
 import resource_types
 from cfn_properties import parse_properties
 from chime_proxy_session import (
-    Capability,
     ProxySessionProvider,
-    ProxySessionSettings,
-    VoiceConnectorProxy,
-    VoiceConnectorProxyError,
 )
 from harness.lifecycle import cfn_value
-from tests.helpers import PHONE_A, vc_arn
+from tests.helpers import PHONE_A, VC_ID, vc_arn
+from tests.infra.tables import SETTINGS
+from tests.infra.tables import VOICE_CONNECTOR_PROXY as PROXY
 
 TYPE = contract.VOICE_CONNECTOR_PROXY_RESOURCE_TYPE
-VC_A = "abcdefghij0123456789k"
+VC_A = VC_ID
 VC_B = "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
 VC_C = "klmnopqrst9876543210a"
 ROLE = "arn:aws:iam::210987654321:role/ChimeProxyAdmin"
@@ -39,48 +37,38 @@ class Built:
         connector = chime.CfnVoiceConnector(
             stack, "Connector", name="support", require_encryption=True, aws_region="us-east-1"
         )
-        self.main = VoiceConnectorProxy(
+        minutes = cdk.Duration.minutes
+        self.main = PROXY.build(
             stack,
             "Main",
-            voice_connector_id=VC_A,
-            default_session_expiry=cdk.Duration.hours(2),
+            default_session_expiry=minutes(120),
             phone_number_pool_countries=["US", "CA"],
             fall_back_phone_number=PHONE_A,
         )
-        self.kept = VoiceConnectorProxy(
+        self.kept = PROXY.build(
             stack,
             "Kept",
             voice_connector_id=VC_B,
-            default_session_expiry=cdk.Duration.minutes(30),
+            default_session_expiry=minutes(30),
             phone_number_pool_countries=["GB"],
             disabled=True,
             region="us-west-2",
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
-        self.partner = VoiceConnectorProxy(
+        self.partner = PROXY.build(
             stack,
             "Partner",
             voice_connector_id=VC_C,
-            default_session_expiry=cdk.Duration.minutes(45),
+            default_session_expiry=minutes(45),
             phone_number_pool_countries=["DE", "FR"],
             region="eu-west-2",
             assume_role_arn=ROLE,
             external_id="shared-secret-1",
         )
-        self.on_token = VoiceConnectorProxy(
-            stack,
-            "OnToken",
-            voice_connector_id=connector.attr_voice_connector_id,
-            default_session_expiry=cdk.Duration.hours(1),
-            phone_number_pool_countries=["US"],
+        self.on_token = PROXY.build(
+            stack, "OnToken", voice_connector_id=connector.attr_voice_connector_id
         )
-        ProxySessionSettings(
-            stack,
-            "Settings",
-            voice_connector_id=VC_A,
-            proxy_session_id="s-1",
-            capabilities=[Capability.VOICE],
-        )
+        SETTINGS.build(stack, "Settings", proxy_session_id="s-1")
         self.template = Template.from_stack(stack)
 
     def resource(self, prefix: str) -> dict[str, Any]:
@@ -174,17 +162,6 @@ def test_one_function_serves_settings_and_proxies(built: Built) -> None:
     assert TYPE in function["Properties"]["Description"]
 
 
-def test_attributes_are_getatts_of_the_resource(built: Built) -> None:
-    stack = built.stack
-    logical_id = stack.get_logical_id(built.main.resource.node.default_child)  # type: ignore[arg-type]
-    for value, name in (
-        (built.main.attr_default_session_expiry_minutes, "DefaultSessionExpiryMinutes"),
-        (built.main.attr_phone_number_countries, "PhoneNumberCountries"),
-        (built.main.attr_disabled, "Disabled"),
-    ):
-        assert stack.resolve(value) == {"Fn::GetAtt": [logical_id, name]}
-
-
 def test_members_a_proxy_session_reads(built: Built) -> None:
     partner = built.partner
     assert partner.voice_connector_id == VC_C
@@ -199,40 +176,14 @@ def test_members_a_proxy_session_reads(built: Built) -> None:
     assert built.main.phone_number_pool_countries == ("US", "CA")
 
 
-def test_a_stack_region_without_the_api_needs_region() -> None:
-    stack = cdk.Stack(
-        cdk.App(), "Ohio", env=cdk.Environment(account="111111111111", region="us-east-2")
-    )
-    with pytest.raises(VoiceConnectorProxyError) as raised:
-        VoiceConnectorProxy(
-            stack,
-            "P",
-            voice_connector_id=VC_A,
-            default_session_expiry=cdk.Duration.hours(1),
-            phone_number_pool_countries=["US"],
-        )
-    assert "region=" in str(raised.value)
-    VoiceConnectorProxy(
-        stack,
-        "Virginia",
-        voice_connector_id=VC_A,
-        default_session_expiry=cdk.Duration.hours(1),
-        phone_number_pool_countries=["US"],
-        region="us-east-1",
-    )
-    policy = json.dumps(Template.from_stack(stack).find_resources("AWS::IAM::ManagedPolicy"))
-    assert f":chime:us-east-1:111111111111:vc/{VC_A}" in policy
-
-
 def test_tokens_pass_to_the_handler() -> None:
     stack = cdk.Stack(cdk.App(), "Tokens")
     countries = cdk.CfnParameter(stack, "Countries", type="CommaDelimitedList")
     minutes = cdk.CfnParameter(stack, "Minutes", type="Number")
     fall_back = cdk.CfnParameter(stack, "FallBack")
-    VoiceConnectorProxy(
+    PROXY.build(
         stack,
         "P",
-        voice_connector_id=VC_A,
         default_session_expiry=cdk.Duration.minutes(minutes.value_as_number),
         phone_number_pool_countries=countries.value_as_list,
         fall_back_phone_number=fall_back.value_as_string,

@@ -1,4 +1,8 @@
-"""Synth assertions on ProxySessionSettings: schema, sharing, IAM scope, runtime, validation."""
+"""ProxySessionSettings at synth (``settings.py``): schema, sharing, IAM scope, runtime, warnings.
+
+Its bad props are in ``test_validation.py``; its attributes and grants, with every construct's, in
+``test_resource.py``.
+"""
 
 from __future__ import annotations
 
@@ -14,54 +18,38 @@ from aws_cdk.assertions import Annotations, Match, Template
 from chime_proxy_session import (
     RESOURCE_TYPE,
     Capability,
-    ProxySessionSettings,
-    ProxySessionSettingsError,
 )
 from chime_proxy_session.provider import RUNTIME
-from tests.helpers import property_cases, vc_arn
+from tests.helpers import VC_ID as VC_A
+from tests.helpers import vc_arn
+from tests.infra.tables import SETTINGS
 
-VC_A = "abcdefghij0123456789k"
 VC_B = "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
+hours = cdk.Duration.hours
 
 
 @pytest.fixture(scope="module")
 def three_sessions() -> tuple[cdk.Stack, Template]:
     app = cdk.App()
     stack = cdk.Stack(app, "Three")
-    ProxySessionSettings(
-        stack,
-        "One",
-        voice_connector_id=VC_A,
-        proxy_session_id="s-1",
-        capabilities=[Capability.VOICE, Capability.SMS],
-        expiry=cdk.Duration.hours(2),
+    voice, sms = [Capability.VOICE], [Capability.SMS]
+    SETTINGS.build(
+        stack, "One", proxy_session_id="s-1", capabilities=[*voice, *sms], expiry=hours(2)
     )
-    ProxySessionSettings(
-        stack,
-        "Two",
-        voice_connector_id=VC_A,
-        proxy_session_id="s-2",
-        capabilities=[Capability.VOICE],
-        removal_policy=cdk.RemovalPolicy.DESTROY,
-    )
+    SETTINGS.build(stack, "Two", proxy_session_id="s-2", removal_policy=cdk.RemovalPolicy.DESTROY)
     connector = chime.CfnVoiceConnector(
         stack, "Connector", name="support", require_encryption=True, aws_region="us-east-1"
     )
-    ProxySessionSettings(
+    token = connector.attr_voice_connector_id
+    SETTINGS.build(
         stack,
         "Three",
-        voice_connector_id=connector.attr_voice_connector_id,
+        voice_connector_id=token,
         proxy_session_id="s-3",
-        capabilities=[Capability.SMS],
+        capabilities=sms,
         expiry=cdk.Duration.minutes(45),
     )
-    ProxySessionSettings(
-        stack,
-        "Four",
-        voice_connector_id=VC_B,
-        proxy_session_id="s-4",
-        capabilities=[Capability.SMS],
-    )
+    SETTINGS.build(stack, "Four", voice_connector_id=VC_B, proxy_session_id="s-4", capabilities=sms)
     return stack, Template.from_stack(stack)
 
 
@@ -174,13 +162,7 @@ def test_iam_is_scoped_to_the_voice_connectors(three_sessions: tuple[cdk.Stack, 
 def test_iam_has_no_delete_without_destroy() -> None:
     app = cdk.App()
     stack = cdk.Stack(app, "RetainOnly")
-    ProxySessionSettings(
-        stack,
-        "Only",
-        voice_connector_id=VC_A,
-        proxy_session_id="s",
-        capabilities=[Capability.VOICE],
-    )
+    SETTINGS.build(stack, "Only")
     statements = chime_statements(Template.from_stack(stack))
     assert [statement["Action"] for statement in statements] == ["chime:UpdateProxySession"]
 
@@ -198,117 +180,9 @@ def test_resources_wait_for_the_policy_through_the_function(
         assert "DependsOn" not in resource
 
 
-def test_attributes_are_getatts(three_sessions: tuple[cdk.Stack, Template]) -> None:
-    stack, _ = three_sessions
-    settings = stack.node.find_child("One")
-    assert isinstance(settings, ProxySessionSettings)
-    resolved = [
-        stack.resolve(value)
-        for value in (
-            settings.attr_status,
-            settings.attr_expiry_minutes,
-            settings.attr_capabilities,
-            settings.attr_updated_timestamp,
-        )
-    ]
-    assert [item["Fn::GetAtt"][1] for item in resolved] == [
-        "Status",
-        "ExpiryMinutes",
-        "Capabilities",
-        "UpdatedTimestamp",
-    ]
-
-
-# ---- synth-time validation, against the same fixtures the handler uses --------------------------
-_PROP_NAMES = {
-    "VoiceConnectorId": "voice_connector_id",
-    "ProxySessionId": "proxy_session_id",
-    "Capabilities": "capabilities",
-    "ExpiryMinutes": "expiry",
-    "RemovalPolicy": "removal_policy",
-}
-
-
-def construct_props(properties: dict[str, Any]) -> dict[str, Any]:
-    by_value = {capability.value: capability for capability in Capability}
-    props: dict[str, Any] = {
-        "voice_connector_id": properties["VoiceConnectorId"],
-        "proxy_session_id": properties["ProxySessionId"],
-        "capabilities": [by_value.get(item, item) for item in properties["Capabilities"]],
-        "removal_policy": {
-            "Retain": cdk.RemovalPolicy.RETAIN,
-            "Destroy": cdk.RemovalPolicy.DESTROY,
-        }[properties.get("RemovalPolicy", "Retain")],
-    }
-    if "ExpiryMinutes" in properties:
-        props["expiry"] = cdk.Duration.minutes(int(properties["ExpiryMinutes"]))
-    return props
-
-
-@pytest.fixture(scope="module")
-def scratch_stack() -> cdk.Stack:
-    return cdk.Stack(cdk.App(), "Scratch")
-
-
-@pytest.mark.parametrize("case", property_cases()["valid"], ids=lambda case: case["name"])
-def test_valid_fixtures_construct(scratch_stack: cdk.Stack, case: dict[str, Any]) -> None:
-    ProxySessionSettings(scratch_stack, f"ok-{case['name']}", **construct_props(case["properties"]))
-
-
-@pytest.mark.parametrize(
-    "case",
-    [case for case in property_cases()["invalid"] if "construct" in case["sides"]],
-    ids=lambda case: case["name"],
-)
-def test_invalid_fixtures_fail_naming_the_prop(
-    scratch_stack: cdk.Stack, case: dict[str, Any]
-) -> None:
-    with pytest.raises(ProxySessionSettingsError) as caught:
-        ProxySessionSettings(
-            scratch_stack, f"bad-{case['name']}", **construct_props(case["properties"])
-        )
-    message = str(caught.value)
-    assert _PROP_NAMES[case["property"]] in message
-    assert f"bad-{case['name']}" in message
-
-
-@pytest.mark.parametrize(
-    ("overrides", "expected"),
-    [
-        ({"expiry": cdk.Duration.seconds(90)}, "whole number of minutes, got 1 minute 30 seconds"),
-        ({"expiry": cdk.Duration.seconds(30)}, "expiry must be a whole number of minutes"),
-        ({"expiry": 60}, "expiry must be a Duration"),
-        ({"capabilities": ["Voice"]}, "capabilities[0] is 'Voice'"),
-        ({"capabilities": "Voice"}, "capabilities must be a list"),
-        ({"removal_policy": cdk.RemovalPolicy.SNAPSHOT}, "removal_policy must be"),
-        ({"voice_connector_id": 42}, "voice_connector_id must be a string"),
-        ({"proxy_session_id": None}, "proxy_session_id must be a string"),
-    ],
-)
-def test_prop_errors_are_specific(
-    scratch_stack: cdk.Stack, overrides: dict[str, Any], expected: str
-) -> None:
-    props: dict[str, Any] = {
-        "voice_connector_id": VC_A,
-        "proxy_session_id": "s",
-        "capabilities": [Capability.VOICE],
-        **overrides,
-    }
-    with pytest.raises(ProxySessionSettingsError) as caught:
-        ProxySessionSettings(scratch_stack, f"err{len(scratch_stack.node.children)}", **props)
-    assert expected in str(caught.value)
-
-
 def test_expiry_above_twelve_hours_warns() -> None:
     stack = cdk.Stack(cdk.App(), "Warn")
-    ProxySessionSettings(
-        stack,
-        "Long",
-        voice_connector_id=VC_A,
-        proxy_session_id="s",
-        capabilities=[Capability.VOICE],
-        expiry=cdk.Duration.hours(13),
-    )
+    SETTINGS.build(stack, "Long", expiry=hours(13))
     Annotations.from_stack(stack).has_warning(
         "/Warn/Long", Match.string_like_regexp("780 minutes, above the 720-minute")
     )
@@ -316,14 +190,7 @@ def test_expiry_above_twelve_hours_warns() -> None:
 
 def test_expiry_of_twelve_hours_does_not_warn() -> None:
     stack = cdk.Stack(cdk.App(), "NoWarn")
-    ProxySessionSettings(
-        stack,
-        "Max",
-        voice_connector_id=VC_A,
-        proxy_session_id="s",
-        capabilities=[Capability.VOICE],
-        expiry=cdk.Duration.hours(12),
-    )
+    SETTINGS.build(stack, "Max", expiry=hours(12))
     Annotations.from_stack(stack).has_no_warning("*", Match.any_value())
 
 
@@ -331,13 +198,7 @@ def test_token_ids_skip_synth_validation() -> None:
     stack = cdk.Stack(cdk.App(), "Tokens")
     vc = cdk.CfnParameter(stack, "Vc").value_as_string
     session = cdk.CfnParameter(stack, "Session").value_as_string
-    ProxySessionSettings(
-        stack,
-        "Param",
-        voice_connector_id=vc,
-        proxy_session_id=session,
-        capabilities=[Capability.SMS],
-    )
+    SETTINGS.build(stack, "Param", voice_connector_id=vc, proxy_session_id=session)
     Template.from_stack(stack).has_resource_properties(
         RESOURCE_TYPE, {"VoiceConnectorId": {"Ref": "Vc"}, "ProxySessionId": {"Ref": "Session"}}
     )

@@ -1,0 +1,144 @@
+"""The skeleton every construct shares (``resource.py``): grants from the type's description,
+``Attribute`` descriptors, and the per-stack registry that holds the provider and the claims.
+
+Every construct is built in its own fresh stack from its valid props (``tables.SPECS``); nothing
+here synthesizes: the policy and the attributes are resolved in place.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from constructs import Construct
+
+import proxy_contract as contract
+from chime_proxy_session import (
+    ProxySessionProvider,
+    ProxySessionProviderError,
+    VoiceConnectorProxy,
+    VoiceConnectorProxyError,
+)
+from chime_proxy_session.provider import REGISTRY_ID
+from chime_proxy_session.resource import Attribute
+from tests.infra.tables import SPECS, VOICE_CONNECTOR_PROXY, Spec
+
+POLICIES = {"RETAIN": cdk.RemovalPolicy.RETAIN, "DESTROY": cdk.RemovalPolicy.DESTROY}
+
+
+def policy_document(stack: cdk.Stack) -> dict[str, Any]:
+    """The stack's provider's managed policy, resolved in place."""
+    document: dict[str, Any] = stack.resolve(ProxySessionProvider.of(stack).policy.document)
+    return document
+
+
+def chime_actions(stack: cdk.Stack) -> list[str]:
+    """The chime actions of the stack's provider's managed policy, in statement order."""
+    document = policy_document(stack)
+    return [
+        action
+        for statement in document["Statement"]
+        for action in (
+            statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        )
+        if action.startswith("chime:")
+    ]
+
+
+@pytest.mark.parametrize("policy", POLICIES, ids=str)
+@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
+def test_the_granted_actions_are_the_descriptions(spec: Spec[Any], policy: str) -> None:
+    stack = cdk.Stack(cdk.App(), "Grants")
+    construct = spec.build(stack, removal_policy=POLICIES[policy])
+    expected = construct.KIND.actions(delete=policy == "DESTROY")
+    assert chime_actions(stack) == list(expected)
+    # On the construct's voice connector only.
+    document = str(policy_document(stack))
+    assert f"vc/{spec.valid['voice_connector_id']}" in document
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
+def test_an_assumed_role_is_granted_instead_of_chime_actions(spec: Spec[Any]) -> None:
+    stack = cdk.Stack(cdk.App(), "Role")
+    role = "arn:aws:iam::210987654321:role/ChimeProxyAdmin"
+    construct = spec.build(stack, assume_role_arn=role)
+    assert construct.assume_role_arn == role
+    assert chime_actions(stack) == []
+    document = policy_document(stack)
+    assert {"Action": "sts:AssumeRole", "Effect": "Allow", "Resource": role} in document[
+        "Statement"
+    ]
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
+def test_every_attribute_is_a_getatt_of_the_described_attributes(spec: Spec[Any]) -> None:
+    stack = cdk.Stack(cdk.App(), "Attributes")
+    construct = spec.build(stack)
+    descriptors = {
+        name: vars(spec.construct)[name] for name in dir(spec.construct) if name.startswith("attr_")
+    }
+    assert all(isinstance(item, Attribute) for item in descriptors.values())
+    assert sorted(item.name for item in descriptors.values()) == sorted(
+        spec.construct.KIND.attributes
+    )
+    logical_id = stack.get_logical_id(construct.resource.node.default_child)
+    for name, descriptor in descriptors.items():
+        assert descriptor.__doc__, name
+        # attr_status reads Status, attr_expiry_minutes ExpiryMinutes, and so on.
+        assert name == "attr" + re.sub(r"([A-Z])", r"_\1", descriptor.name).lower()
+        assert stack.resolve(getattr(construct, name)) == {
+            "Fn::GetAtt": [logical_id, descriptor.name]
+        }
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
+def test_a_stack_region_without_the_api_needs_region(spec: Spec[Any]) -> None:
+    """A stack pinned to us-east-2 (no Chime SDK Voice API) declares resources in us-east-1."""
+    env = cdk.Environment(account="123456789012", region="us-east-2")
+    stack = cdk.Stack(cdk.App(), "Ohio", env=env)
+    with pytest.raises(spec.error) as raised:
+        spec.build(stack, "Nowhere")
+    message = str(raised.value)
+    assert "the stack's region 'us-east-2' has no Chime SDK Voice API" in message
+    assert "region=" in message
+    for region in contract.CHIME_SDK_VOICE_REGIONS:
+        assert region in message
+    spec.build(stack, "Virginia", region="us-east-1")
+    vc = spec.valid["voice_connector_id"]
+    assert f":chime:us-east-1:123456789012:vc/{vc}" in str(stack.resolve(policy_document(stack)))
+
+
+def test_a_second_construct_for_the_same_voice_connector_is_refused() -> None:
+    stack = cdk.Stack(cdk.App(), "Twice")
+    VOICE_CONNECTOR_PROXY.build(stack, "First")
+    with pytest.raises(VoiceConnectorProxyError) as raised:
+        VOICE_CONNECTOR_PROXY.build(stack, "Second")
+    message = str(raised.value)
+    assert "Twice/First" in message
+    assert "voice_connector_id" in message
+    # Another region holds another voice connector's configuration: allowed.
+    west = VOICE_CONNECTOR_PROXY.build(stack, "West", region="us-west-2")
+    assert west.region == "us-west-2"
+
+
+def test_stacks_and_apps_do_not_share_registries() -> None:
+    """Each stack claims its own voice connectors and holds its own provider."""
+    app = cdk.App()
+    stacks = [cdk.Stack(app, "One"), cdk.Stack(app, "Two"), cdk.Stack(cdk.App(), "One")]
+    proxies = [VOICE_CONNECTOR_PROXY.build(stack, "Proxy") for stack in stacks]
+    registries = [stack.node.find_child(REGISTRY_ID) for stack in stacks]
+    assert len({id(registry) for registry in registries}) == 3
+    providers = [proxy.provider for proxy in proxies]
+    assert len({id(provider) for provider in providers}) == 3
+    for stack, provider in zip(stacks, providers, strict=True):
+        assert ProxySessionProvider.of(stack) is provider
+        assert provider.node.scope is stack
+
+
+def test_a_foreign_child_named_like_the_registry_is_refused() -> None:
+    stack = cdk.Stack(cdk.App(), "Taken")
+    Construct(stack, REGISTRY_ID)
+    with pytest.raises(ProxySessionProviderError, match="did not create; rename that construct"):
+        VoiceConnectorProxy(stack, "Proxy", **VOICE_CONNECTOR_PROXY.valid)
