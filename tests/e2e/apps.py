@@ -34,59 +34,39 @@ APP_CONTEXT_KEY = "e2eApp"
 E2E_APP = f"{sys.executable} {Path(__file__).resolve()}"
 
 
+def _settings(
+    stack: cdk.Stack, *rows: tuple[str, str, list[Capability], int | None, cdk.RemovalPolicy]
+) -> None:
+    """One ProxySessionSettings per row: id, session id, capabilities, minutes, removal policy."""
+    for construct_id, session_id, capabilities, minutes, removal_policy in rows:
+        ProxySessionSettings(
+            stack,
+            construct_id,
+            voice_connector_id=VC,
+            proxy_session_id=session_id,
+            capabilities=capabilities,
+            expiry=None if minutes is None else cdk.Duration.minutes(minutes),
+            removal_policy=removal_policy,
+        )
+
+
 def base(stack: cdk.Stack) -> None:
     """Alpha (Voice, 60 min, Retain), Beta (Voice, Destroy), Gamma (SMS, Retain)."""
-    ProxySessionSettings(
+    _settings(
         stack,
-        "Alpha",
-        voice_connector_id=VC,
-        proxy_session_id="s-alpha",
-        capabilities=[VOICE],
-        expiry=cdk.Duration.minutes(60),
-    )
-    ProxySessionSettings(
-        stack,
-        "Beta",
-        voice_connector_id=VC,
-        proxy_session_id="s-beta",
-        capabilities=[VOICE],
-        removal_policy=DESTROY,
-    )
-    ProxySessionSettings(
-        stack,
-        "Gamma",
-        voice_connector_id=VC,
-        proxy_session_id="s-gamma",
-        capabilities=[SMS],
-        removal_policy=RETAIN,
+        ("Alpha", "s-alpha", [VOICE], 60, RETAIN),
+        ("Beta", "s-beta", [VOICE], None, DESTROY),
+        ("Gamma", "s-gamma", [SMS], None, RETAIN),
     )
 
 
 def changed(stack: cdk.Stack) -> None:
     """Alpha updated in place (Voice+SMS, 90 min); Beta and Gamma moved to new sessions."""
-    ProxySessionSettings(
+    _settings(
         stack,
-        "Alpha",
-        voice_connector_id=VC,
-        proxy_session_id="s-alpha",
-        capabilities=[VOICE, SMS],
-        expiry=cdk.Duration.minutes(90),
-    )
-    ProxySessionSettings(
-        stack,
-        "Beta",
-        voice_connector_id=VC,
-        proxy_session_id="s-beta-2",
-        capabilities=[VOICE],
-        removal_policy=DESTROY,
-    )
-    ProxySessionSettings(
-        stack,
-        "Gamma",
-        voice_connector_id=VC,
-        proxy_session_id="s-gamma-2",
-        capabilities=[SMS],
-        removal_policy=RETAIN,
+        ("Alpha", "s-alpha", [VOICE, SMS], 90, RETAIN),
+        ("Beta", "s-beta-2", [VOICE], None, DESTROY),
+        ("Gamma", "s-gamma-2", [SMS], None, RETAIN),
     )
 
 

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
 
 import proxy_contract as contract
 from harness.emulator import ChimeVoiceEmulator
-from harness.lifecycle import CloudFormationStack, Invocation, LambdaRunner
 from harness.response_sink import ResponseSink
 from harness.synth import Assembly
 from tests.e2e.apps import VC
+from tests.e2e.faults import Env, Faults, first
 
 pytestmark = pytest.mark.slow
 
@@ -28,44 +25,16 @@ pytestmark = pytest.mark.slow
 PHONES = ("+12065550100", "+12065550101")
 
 
-@dataclass
-class Env:
-    """What a scenario needs: the emulator, the sink, the base template, and a stack factory."""
-
-    emu: ChimeVoiceEmulator
-    sink: ResponseSink
-    assembly: Assembly
-    invocations: list[Invocation] = field(default_factory=list)
-
-    def stack(self, *, timeout: float = 120.0, endpoint: str | None = None) -> CloudFormationStack:
-        runner = LambdaRunner(
-            self.assembly.asset_dir,
-            endpoint_url=endpoint or self.emu.endpoint_url,
-            sink=self.sink,
-            timeout_seconds=timeout,
-        )
-        return CloudFormationStack(runner, on_invocation=self.invocations.append)
-
-    def template(self, *names: str) -> dict[str, Any]:
-        """The base template with only the named sessions (by logical id prefix)."""
-        resources = {
-            lid: resource
-            for lid, resource in self.assembly.template["Resources"].items()
-            if resource["Type"] != contract.SETTINGS_RESOURCE_TYPE or lid.startswith(names)
-        }
-        return {**self.assembly.template, "Resources": resources}
-
-
-def only(operation: Any) -> dict[str, Any]:
-    """The response to the operation's first request (a failed Create's rollback follows it)."""
-    invocation = operation.invocations[0]
-    assert invocation.response is not None
-    return dict(invocation.response)
+def _prepare(emu: ChimeVoiceEmulator) -> None:
+    emu.reset()
+    emu.add_voice_connector(VC)
+    for session_id in ("s-alpha", "s-beta"):
+        emu.seed_session(VC, session_id=session_id, participants=PHONES)
 
 
 def throttling_that_clears(env: Env) -> None:
     env.emu.faults.throttle_next(3)
-    response = only(env.stack().deploy(env.template("Alpha")))
+    response = first(env.stack().deploy(env.template("Alpha")))
     assert response["Status"] == "SUCCESS"
     assert len(env.emu.calls_for("UpdateProxySession")) == 4
 
@@ -75,7 +44,7 @@ def throttling_that_does_not_clear(env: Env) -> None:
     started = time.monotonic()
     operation = env.stack(timeout=30.0).deploy(env.template("Alpha"))
     elapsed = time.monotonic() - started
-    response = only(operation)
+    response = first(operation)
     assert response["Status"] == "FAILED"
     assert "ThrottledClientException" in response["Reason"]
     assert "deploy again later" in response["Reason"]
@@ -88,7 +57,7 @@ def throttling_that_does_not_clear(env: Env) -> None:
 def bursts_of_5xx(env: Env) -> None:
     env.emu.faults.fail_next(2, status=500)
     env.emu.faults.fail_next(2, status=503)
-    response = only(env.stack().deploy(env.template("Alpha")))
+    response = first(env.stack().deploy(env.template("Alpha")))
     assert response["Status"] == "SUCCESS"
 
 
@@ -102,7 +71,7 @@ def connection_refused(env: Env) -> None:
     operation = env.stack(timeout=25.0, endpoint=f"http://127.0.0.1:{closed_port}").deploy(
         env.template("Alpha")
     )
-    response = only(operation)
+    response = first(operation)
     assert response["Status"] == "FAILED"
     assert "could not reach the ChimeSDKVoice endpoint" in response["Reason"]
     assert time.monotonic() - started < 25.0
@@ -110,19 +79,19 @@ def connection_refused(env: Env) -> None:
 
 def connection_reset(env: Env) -> None:
     env.emu.faults.reset_next(2)
-    response = only(env.stack().deploy(env.template("Alpha")))
+    response = first(env.stack().deploy(env.template("Alpha")))
     assert response["Status"] == "SUCCESS"
 
 
 def read_timeout(env: Env) -> None:
     env.emu.faults.hang_next(1, seconds=11.0)  # past the client's 10 s read timeout
-    response = only(env.stack().deploy(env.template("Alpha")))
+    response = first(env.stack().deploy(env.template("Alpha")))
     assert response["Status"] == "SUCCESS"
 
 
 def not_found_on_update(env: Env) -> None:
     env.emu.remove_session(VC, "s-alpha")
-    response = only(env.stack().deploy(env.template("Alpha")))
+    response = first(env.stack().deploy(env.template("Alpha")))
     assert response["Status"] == "FAILED"
     assert f"proxy session 's-alpha' was not found on voice connector {VC}" in response["Reason"]
 
@@ -131,12 +100,12 @@ def not_found_on_destroy_delete(env: Env) -> None:
     stack = env.stack()
     stack.deploy(env.template("Beta"))
     env.emu.remove_session(VC, "s-beta")
-    assert only(stack.delete())["Status"] == "SUCCESS"
+    assert first(stack.delete())["Status"] == "SUCCESS"
 
 
 def closed_session(env: Env) -> None:
     env.emu.close_session(VC, "s-alpha")
-    response = only(env.stack().deploy(env.template("Alpha")))
+    response = first(env.stack().deploy(env.template("Alpha")))
     assert response["Status"] == "FAILED"
     assert "is closed" in response["Reason"]
     assert "BadRequestException" in response["Reason"]
@@ -144,7 +113,7 @@ def closed_session(env: Env) -> None:
 
 def forbidden(env: Env) -> None:
     env.emu.faults.forbid("UpdateProxySession")
-    response = only(env.stack().deploy(env.template("Alpha")))
+    response = first(env.stack().deploy(env.template("Alpha")))
     assert response["Status"] == "FAILED"
     assert "chime:UpdateProxySession" in response["Reason"]
     env.emu.faults.clear()
@@ -153,7 +122,7 @@ def forbidden(env: Env) -> None:
 def response_url_fails_transiently(env: Env) -> None:
     env.sink.fail_next(2, status=503)
     env.sink.reset_next(1)
-    response = only(env.stack().deploy(env.template("Alpha")))
+    response = first(env.stack().deploy(env.template("Alpha")))
     assert response["Status"] == "SUCCESS"
 
 
@@ -161,46 +130,33 @@ def deadline_close_at_hand(env: Env) -> None:
     env.emu.faults.latency_seconds = 2.0
     env.emu.faults.throttle_next(10_000)
     started = time.monotonic()
-    response = only(env.stack(timeout=12.0).deploy(env.template("Alpha")))
+    response = first(env.stack(timeout=12.0).deploy(env.template("Alpha")))
     assert response["Status"] == "FAILED"
     assert time.monotonic() - started < 12.0
     env.emu.faults.clear()
 
 
-SCENARIOS: dict[str, Callable[[Env], None]] = {
-    "throttling that clears": throttling_that_clears,
-    "throttling that does not clear": throttling_that_does_not_clear,
-    "5xx bursts": bursts_of_5xx,
-    "connection refused": connection_refused,
-    "connection reset": connection_reset,
-    "read timeout": read_timeout,
-    "NotFound on update": not_found_on_update,
-    "NotFound on Destroy delete": not_found_on_destroy_delete,
-    "Closed session": closed_session,
-    "Forbidden": forbidden,
-    "ResponseURL fails transiently": response_url_fails_transiently,
-    "Lambda deadline close at hand": deadline_close_at_hand,
-}
-_LOGS: dict[str, list[Invocation]] = {}
+FAULTS = Faults(
+    "base",
+    contract.SETTINGS_RESOURCE_TYPE,
+    _prepare,
+    {
+        "throttling that clears": throttling_that_clears,
+        "throttling that does not clear": throttling_that_does_not_clear,
+        "5xx bursts": bursts_of_5xx,
+        "connection refused": connection_refused,
+        "connection reset": connection_reset,
+        "read timeout": read_timeout,
+        "NotFound on update": not_found_on_update,
+        "NotFound on Destroy delete": not_found_on_destroy_delete,
+        "Closed session": closed_session,
+        "Forbidden": forbidden,
+        "ResponseURL fails transiently": response_url_fails_transiently,
+        "Lambda deadline close at hand": deadline_close_at_hand,
+    },
+)
 
-
-@pytest.fixture
-def env(emu: ChimeVoiceEmulator, sink: ResponseSink, assemblies: dict[str, Assembly]) -> Env:
-    emu.faults.clear()
-    return Env(emu=emu, sink=sink, assembly=assemblies["base"])
-
-
-def run(name: str, env: Env) -> None:
-    try:
-        SCENARIOS[name](env)
-    finally:
-        env.emu.faults.clear()
-        _LOGS[name] = list(env.invocations)
-
-
-@pytest.mark.parametrize("name", list(SCENARIOS))
-def test_fault(name: str, env: Env) -> None:
-    run(name, env)
+test_fault = FAULTS.test()
 
 
 SECRET_PATTERNS = {
@@ -216,18 +172,8 @@ def test_no_secret_or_phone_number_in_any_log(
     emu: ChimeVoiceEmulator, sink: ResponseSink, assemblies: dict[str, Assembly]
 ) -> None:
     """Runs every scenario not yet run in this session, then scans all their output."""
-    for name in SCENARIOS:
-        if name not in _LOGS:
-            emu.reset()
-            emu.add_voice_connector(VC)
-            for session_id in ("s-alpha", "s-beta"):
-                emu.seed_session(VC, session_id=session_id, participants=PHONES)
-            run(name, Env(emu=emu, sink=sink, assembly=assemblies["base"]))
-    text = "\n".join(
-        invocation.logs + repr(invocation.response)
-        for invocations in _LOGS.values()
-        for invocation in invocations
-    )
+    invocations = FAULTS.all_invocations(emu, sink, assemblies)
+    text = "\n".join(invocation.logs + repr(invocation.response) for invocation in invocations)
     assert text.strip(), "no log output was captured"
     assert "UpdateProxySession" in text
     assert "Response delivered to CloudFormation" in text  # INFO logs were captured

@@ -78,12 +78,14 @@ def all_text(invocations: list[Invocation]) -> str:
     return "\n".join(item.logs + repr(item.response) for item in invocations)
 
 
-def test_region_and_assumed_credentials_are_used(
+def test_region_and_assumed_credentials_are_used_to_create_and_to_destroy(
     located_stack: CloudFormationStack,
     assemblies: dict[str, Assembly],
     emu: ChimeVoiceEmulator,
     sts: StsEmulator,
 ) -> None:
+    """Create signs each session's calls in its region with its credentials; a Destroy delete
+    then uses the same role again."""
     partner_key = sts.allow_role(PARTNER_ROLE, external_id=EXTERNAL_ID)
     operation = located_stack.deploy(located(assemblies["base"].template))
     assert operation.status == "CREATE_COMPLETE"
@@ -99,18 +101,8 @@ def test_region_and_assumed_credentials_are_used(
     text = all_text(operation.invocations)
     assert EXTERNAL_ID not in text
     assert partner_key not in text
-
-
-def test_a_destroy_delete_uses_the_same_role(
-    located_stack: CloudFormationStack,
-    assemblies: dict[str, Assembly],
-    emu: ChimeVoiceEmulator,
-    sts: StsEmulator,
-) -> None:
-    partner_key = sts.allow_role(PARTNER_ROLE, external_id=EXTERNAL_ID)
-    located_stack.deploy(located(assemblies["base"].template))
-    operation = located_stack.delete()
-    assert operation.status == "DELETE_COMPLETE"
+    deleted = located_stack.delete()
+    assert deleted.status == "DELETE_COMPLETE"
     (delete,) = emu.calls_for("DeleteProxySession")
     assert (delete.session_id, delete.region, delete.access_key_id) == (
         "s-beta",

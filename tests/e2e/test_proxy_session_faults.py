@@ -9,60 +9,21 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
 
 import proxy_contract as contract
 from harness.emulator import ChimeVoiceEmulator
-from harness.lifecycle import CloudFormationStack, Invocation, LambdaRunner
 from harness.response_sink import ResponseSink
 from harness.synth import Assembly
 from tests.e2e.apps import DESK_PHONES, LINE_PHONES, VC
+from tests.e2e.faults import Env, Faults, first
 from tests.e2e.session_tools import changed, live_sessions
 
 pytestmark = pytest.mark.slow
 
 PARTICIPANTS = (*LINE_PHONES, *DESK_PHONES)
 E164 = re.compile(r"\+[1-9]\d{6,14}\b")
-
-
-@dataclass
-class Env:
-    """A scenario's emulator, sink, app, and every invocation it made."""
-
-    emu: ChimeVoiceEmulator
-    sink: ResponseSink
-    assembly: Assembly
-    invocations: list[Invocation] = field(default_factory=list)
-
-    def stack(self, *, timeout: float = 120.0) -> CloudFormationStack:
-        runner = LambdaRunner(
-            self.assembly.asset_dir,
-            endpoint_url=self.emu.endpoint_url,
-            sink=self.sink,
-            timeout_seconds=timeout,
-        )
-        return CloudFormationStack(runner, on_invocation=self.invocations.append)
-
-    def template(self, *names: str) -> dict[str, Any]:
-        """The app with only the named sessions (by logical id prefix)."""
-        template = self.assembly.template
-        resources = {
-            lid: resource
-            for lid, resource in template["Resources"].items()
-            if resource["Type"] != contract.PROXY_SESSION_RESOURCE_TYPE or lid.startswith(names)
-        }
-        return {**template, "Resources": resources}
-
-
-def first(operation: Any) -> dict[str, Any]:
-    """The answer to the operation's first request."""
-    response = operation.invocations[0].response
-    assert response is not None
-    return dict(response)
 
 
 def count(emu: ChimeVoiceEmulator, operation: str) -> int:
@@ -169,43 +130,30 @@ def expired_session_on_update(env: Env) -> None:
     assert "is closed" in first(operation)["Reason"]
 
 
-SCENARIOS: dict[str, Callable[[Env], None]] = {
-    "throttling that clears": throttling_that_clears,
-    "5xx bursts": bursts_of_5xx,
-    "a CreateProxySession that lands after its retry": create_that_lands_after_its_retry,
-    "ListProxySessions forbidden": listing_forbidden,
-    "CreateProxySession forbidden": create_forbidden,
-    "proxy disabled": proxy_disabled,
-    "throttling that does not clear": throttling_that_does_not_clear,
-    "a duplicate that cannot be deleted": duplicate_that_cannot_be_deleted,
-    "DeleteProxySession forbidden": destroy_forbidden,
-    "an expired session on update": expired_session_on_update,
-}
-_LOGS: dict[str, list[Invocation]] = {}
-
-
 def _prepare(emu: ChimeVoiceEmulator) -> None:
     emu.reset()
     emu.configure_proxy(VC)
 
 
-@pytest.fixture
-def env(emu: ChimeVoiceEmulator, sink: ResponseSink, assemblies: dict[str, Assembly]) -> Env:
-    _prepare(emu)
-    return Env(emu=emu, sink=sink, assembly=assemblies["sessions"])
+FAULTS = Faults(
+    "sessions",
+    contract.PROXY_SESSION_RESOURCE_TYPE,
+    _prepare,
+    {
+        "throttling that clears": throttling_that_clears,
+        "5xx bursts": bursts_of_5xx,
+        "a CreateProxySession that lands after its retry": create_that_lands_after_its_retry,
+        "ListProxySessions forbidden": listing_forbidden,
+        "CreateProxySession forbidden": create_forbidden,
+        "proxy disabled": proxy_disabled,
+        "throttling that does not clear": throttling_that_does_not_clear,
+        "a duplicate that cannot be deleted": duplicate_that_cannot_be_deleted,
+        "DeleteProxySession forbidden": destroy_forbidden,
+        "an expired session on update": expired_session_on_update,
+    },
+)
 
-
-def run(name: str, env: Env) -> None:
-    try:
-        SCENARIOS[name](env)
-    finally:
-        env.emu.faults.clear()
-        _LOGS[name] = list(env.invocations)
-
-
-@pytest.mark.parametrize("name", list(SCENARIOS))
-def test_fault(name: str, env: Env) -> None:
-    run(name, env)
+test_fault = FAULTS.test()
 
 
 def test_no_participant_number_anywhere(
@@ -214,11 +162,7 @@ def test_no_participant_number_anywhere(
     """Runs every scenario not yet run in this session, then greps all their output: logs,
     Reasons and Data. Logs and Reasons hold no phone number at all; Data holds only the proxy
     numbers the service assigned."""
-    for name in SCENARIOS:
-        if name not in _LOGS:
-            _prepare(emu)
-            run(name, Env(emu=emu, sink=sink, assembly=assemblies["sessions"]))
-    invocations = [item for items in _LOGS.values() for item in items]
+    invocations = FAULTS.all_invocations(emu, sink, assemblies)
     logs = "\n".join(item.logs for item in invocations)
     answers = [item.response or {} for item in invocations]
     assert "CreateProxySession" in logs
