@@ -7,11 +7,15 @@ import json
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.stub import Stubber
 
 import proxy_contract as contract
 from cfn_lifecycle import Job
@@ -21,7 +25,6 @@ from chime_calls import Calls, CallTarget, RetryPolicy
 from resource_types import PROXY_SESSION, SETTINGS, VOICE_CONNECTOR_PROXY, ResourceType
 
 if TYPE_CHECKING:
-    from botocore.stub import Stubber
     from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
 
 # The ``invoke`` fixture (tests/conftest.py): runs index.handler on ``make(url)``, returns the body.
@@ -167,6 +170,16 @@ def event(
     if request_type == "Update":
         body["OldResourceProperties"] = old_props if old_props is not None else properties(kind)
     return body
+
+
+@contextmanager
+def stubbed_client() -> Iterator[Stubber]:
+    """A Stubber on a new chime-sdk-voice client in the function's region; fails if a queued
+    answer is left."""
+    client = boto3.client("chime-sdk-voice", region_name=OWN_REGION)
+    with Stubber(client) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
 
 
 def no_client() -> ChimeSDKVoiceClient:

@@ -14,13 +14,20 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from botocore import xform_name
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
 import proxy_contract as contract
 from harness.response_sink import ResponseSink
-from resource_types import RESOURCE_TYPES, ResourceType
-from tests.helpers import Invoke, event
+from resource_types import (
+    PROXY_SESSION,
+    RESOURCE_TYPES,
+    SETTINGS,
+    VOICE_CONNECTOR_PROXY,
+    ResourceType,
+)
+from tests.helpers import SESSION_ID, VC_ID, Invoke, event, sample
 
 LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
 TYPE_MODULES = {kind.module for kind in RESOURCE_TYPES} | {"proxy_session_dedup"}
@@ -198,3 +205,116 @@ def test_the_retry_budget_follows_the_contexts_real_deadline(
     if min_attempts == 1:
         assert client.calls == 1
     assert elapsed < timeout - index_module.RESPONSE_RESERVE_SECONDS
+
+
+# Every type, end to end -------------------------------------------------------------------------
+
+REFUSAL = "Not available for this account."
+OWN_VC_ARN = f"arn:<partition>:chime:us-east-1:<account>:vc/{VC_ID}"
+
+
+@pytest.mark.parametrize(
+    ("kind", "operation", "code", "status", "expected"),
+    [
+        (
+            SETTINGS,
+            "UpdateProxySession",
+            "NotFoundException",
+            404,
+            f"proxy session '{SESSION_ID}' was not found on voice connector {VC_ID}",
+        ),
+        (SETTINGS, "UpdateProxySession", "ForbiddenException", 403, "chime:UpdateProxySession"),
+        (
+            SETTINGS,
+            "UpdateProxySession",
+            "UnauthorizedClientException",
+            401,
+            "chime:UpdateProxySession",
+        ),
+        (SETTINGS, "UpdateProxySession", "BadRequestException", 400, REFUSAL),
+        (
+            VOICE_CONNECTOR_PROXY,
+            "PutVoiceConnectorProxy",
+            "NotFoundException",
+            404,
+            f"was not found on voice connector {VC_ID}",
+        ),
+        (
+            VOICE_CONNECTOR_PROXY,
+            "PutVoiceConnectorProxy",
+            "ForbiddenException",
+            403,
+            f"needs chime:PutVoiceConnectorProxy on {OWN_VC_ARN}",
+        ),
+        (
+            VOICE_CONNECTOR_PROXY,
+            "PutVoiceConnectorProxy",
+            "UnauthorizedClientException",
+            401,
+            "chime:PutVoiceConnectorProxy",
+        ),
+        (VOICE_CONNECTOR_PROXY, "PutVoiceConnectorProxy", "BadRequestException", 400, REFUSAL),
+        (
+            PROXY_SESSION,
+            "UpdateProxySession",
+            "NotFoundException",
+            404,
+            f"proxy session 's-old' was not found on voice connector {VC_ID}",
+        ),
+        (
+            PROXY_SESSION,
+            "UpdateProxySession",
+            "ForbiddenException",
+            403,
+            f"needs chime:UpdateProxySession on {OWN_VC_ARN}",
+        ),
+        (PROXY_SESSION, "UpdateProxySession", "BadRequestException", 400, REFUSAL),
+    ],
+    ids=lambda value: value.construct if isinstance(value, ResourceType) else str(value),
+)
+def test_a_service_error_fails_an_update_at_once_with_guidance(
+    stub: Stubber,
+    invoke: Invoke,
+    sleeps: list[float],
+    kind: ResourceType,
+    operation: str,
+    code: str,
+    status: int,
+    expected: str,
+) -> None:
+    """An in-place Update of each type: the first call fails for good, the answer says what to
+    do, keeps the resource's id, and nothing is retried."""
+    stub.add_client_error(xform_name(operation), code, REFUSAL, status)
+    body = invoke(lambda url: event("Update", url, kind=kind))
+    assert body["Status"] == "FAILED"
+    assert expected in body["Reason"]
+    if code == "NotFoundException":
+        assert body["Reason"].endswith(kind.not_found_advice)
+    assert body["PhysicalResourceId"] == sample(kind).physical_id
+    assert sleeps == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "request_type", "operation"),
+    [
+        (SETTINGS, "Create", "UpdateProxySession"),
+        (VOICE_CONNECTOR_PROXY, "Delete", "DeleteVoiceConnectorProxy"),
+        (PROXY_SESSION, "Delete", "DeleteProxySession"),
+    ],
+    ids=lambda value: value.construct if isinstance(value, ResourceType) else str(value),
+)
+def test_throttling_that_never_clears_fails_before_the_deadline(
+    stub: Stubber,
+    invoke: Invoke,
+    sleeps: list[float],
+    kind: ResourceType,
+    request_type: str,
+    operation: str,
+) -> None:
+    # 20 s of Lambda time, less 8 s kept for the answer, cannot fit a second 13 s attempt.
+    stub.add_client_error(xform_name(operation), "ThrottledClientException", "slow", 429)
+    body = invoke(lambda url: event(request_type, url, kind=kind), timeout=20.0)
+    assert body["Status"] == "FAILED"
+    assert f"{operation}: the service kept answering ThrottledClientException" in body["Reason"]
+    assert "(1 attempt over " in body["Reason"]
+    assert sleeps == []

@@ -45,6 +45,14 @@ OLD_PHYSICAL_ID = sample(KIND).physical_id
 session_event = functools.partial(event, kind=KIND)
 session_properties = functools.partial(properties, KIND)
 GEO = {"Country": "US", "AreaCode": "206"}
+# Every optional setting given.
+FULL = {
+    "Name": "Help line 7",
+    "NumberSelectionBehavior": "AvoidSticky",
+    "GeoMatchLevel": "AreaCode",
+    "GeoMatchParams": GEO,
+    "ExpiryMinutes": "120",
+}
 
 
 def create(invoke: Invoke, **options: Any) -> dict[str, Any]:
@@ -59,14 +67,7 @@ def spec(**overrides: Any) -> SessionSpec:
 
 
 def test_the_spec_holds_the_parsed_properties() -> None:
-    full = spec(
-        Name="Help line 7",
-        NumberSelectionBehavior="AvoidSticky",
-        GeoMatchLevel="AreaCode",
-        GeoMatchParams=GEO,
-        ExpiryMinutes="120",
-    )
-    assert full == SessionSpec(
+    assert spec(**FULL) == SessionSpec(
         voice_connector_id=VC_ID,
         participants=PARTICIPANTS,
         capabilities=("Voice", "SMS"),
@@ -190,8 +191,7 @@ def test_create_makes_one_session_and_answers_its_id(stub: Stubber, invoke: Invo
 def test_every_setting_goes_to_create_and_a_given_name_is_the_mark(
     stub: Stubber, invoke: Invoke
 ) -> None:
-    geo = {"Country": "US", "AreaCode": "206"}
-    made = proxy_session("s-1", name="Help line 7", GeoMatchLevel="AreaCode", GeoMatchParams=geo)
+    made = proxy_session("s-1", name="Help line 7", GeoMatchLevel="AreaCode", GeoMatchParams=GEO)
     expect_listing(stub, [])
     expect_create(
         stub,
@@ -199,7 +199,7 @@ def test_every_setting_goes_to_create_and_a_given_name_is_the_mark(
         Name="Help line 7",
         NumberSelectionBehavior="AvoidSticky",
         GeoMatchLevel="AreaCode",
-        GeoMatchParams=geo,
+        GeoMatchParams=GEO,
         ExpiryMinutes=120,
     )
     expect_listing(stub, [made])
@@ -213,14 +213,7 @@ def test_every_setting_goes_to_create_and_a_given_name_is_the_mark(
             "ExpiryMinutes": 120,
         },
     )
-    props = session_properties(
-        Name="Help line 7",
-        NumberSelectionBehavior="AvoidSticky",
-        GeoMatchLevel="AreaCode",
-        GeoMatchParams=geo,
-        ExpiryMinutes="120",
-    )
-    body = create(invoke, props=props)
+    body = create(invoke, props=session_properties(**FULL))
     assert body["Status"] == "SUCCESS", body["Reason"]
     assert body["Data"]["ExpiryMinutes"] == "120"
 
@@ -324,24 +317,6 @@ def test_an_in_place_update_keeps_the_session(
         lambda url: session_event("Update", url, props=props, physical_id=OLD_PHYSICAL_ID)
     )
     assert (body["Status"], body["PhysicalResourceId"]) == ("SUCCESS", OLD_PHYSICAL_ID)
-
-
-def test_an_in_place_update_of_an_ended_session_says_what_to_do(
-    stub: Stubber, invoke: Invoke
-) -> None:
-    stub.add_client_error("update_proxy_session", "NotFoundException", "no such session", 404)
-    body = invoke(
-        lambda url: session_event(
-            "Update",
-            url,
-            props=session_properties(ExpiryMinutes="30"),
-            physical_id=OLD_PHYSICAL_ID,
-        )
-    )
-    assert body["Status"] == "FAILED"
-    assert f"proxy session '{OLD_ID}' was not found" in body["Reason"]
-    assert "cannot be updated in place" in body["Reason"]
-    assert body["PhysicalResourceId"] == OLD_PHYSICAL_ID
 
 
 def test_an_in_place_update_needs_a_session_this_type_issued(stub: Stubber, invoke: Invoke) -> None:

@@ -259,32 +259,6 @@ def test_a_failed_create_rolls_back_without_a_call(stub: Stubber, invoke: Invoke
     assert deleted["Status"] == "SUCCESS"  # the empty Stubber proves no call was made
 
 
-@pytest.mark.parametrize(
-    ("code", "status", "expected"),
-    [
-        (
-            "ForbiddenException",
-            403,
-            f"needs chime:PutVoiceConnectorProxy on arn:<partition>:chime:us-east-1:<account>:"
-            f"vc/{VC_ID}",
-        ),
-        ("UnauthorizedClientException", 401, "chime:PutVoiceConnectorProxy"),
-        ("BadRequestException", 400, "Proxy is not available for this account"),
-    ],
-)
-def test_non_retryable_put_errors_fail_at_once_with_guidance(
-    stub: Stubber, invoke: Invoke, sleeps: list[float], code: str, status: int, expected: str
-) -> None:
-    stub.add_client_error(
-        "put_voice_connector_proxy", code, "Proxy is not available for this account.", status
-    )
-    body = invoke(lambda url: proxy_event("Update", url))
-    assert body["Status"] == "FAILED"
-    assert expected in body["Reason"]
-    assert body["PhysicalResourceId"] == PHYSICAL_ID
-    assert sleeps == []
-
-
 def test_a_forbidden_delete_names_the_delete_action(stub: Stubber, invoke: Invoke) -> None:
     stub.add_client_error("delete_voice_connector_proxy", "ForbiddenException", "denied", 403)
     body = invoke(lambda url: proxy_event("Delete", url))
@@ -299,19 +273,6 @@ def test_throttling_is_retried(stub: Stubber, invoke: Invoke, sleeps: list[float
     body = invoke(lambda url: proxy_event("Create", url))
     assert body["Status"] == "SUCCESS", body.get("Reason")
     assert len(sleeps) == 2
-
-
-def test_throttling_that_never_clears_fails_in_time(
-    stub: Stubber, invoke: Invoke, sleeps: list[float]
-) -> None:
-    stub.add_client_error("delete_voice_connector_proxy", "ThrottledClientException", "slow", 429)
-    body = invoke(lambda url: proxy_event("Delete", url), timeout=20.0)
-    assert body["Status"] == "FAILED"
-    assert (
-        "DeleteVoiceConnectorProxy: the service kept answering ThrottledClientException"
-        in (body["Reason"])
-    )
-    assert sleeps == []
 
 
 def test_the_fall_back_number_reaches_no_data_log_or_reason(

@@ -15,18 +15,12 @@ from cfn_properties import (
     parse_properties,
     removal_policy_of,
 )
-from resource_types import (
-    PROXY_SESSION,
-    RESOURCE_TYPES,
-    SETTINGS,
-    VOICE_CONNECTOR_PROXY,
-    Property,
-    ResourceType,
-)
+from resource_types import RESOURCE_TYPES, Property, ResourceType
 from tests.bad_input import ROLE_ARN
 from tests.helpers import PARTICIPANTS, PHONE_A, VC_ID, properties, property_cases
 
 CASES = property_cases()
+SETTINGS, VOICE_CONNECTOR_PROXY, PROXY_SESSION = RESOURCE_TYPES
 
 
 def each_property(*, required: bool) -> list[tuple[ResourceType, Property]]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 from botocore.stub import Stubber
@@ -22,7 +21,7 @@ from chime_calls import (
     explain_failure,
 )
 from resource_types import SETTINGS, VOICE_CONNECTOR_PROXY
-from tests.helpers import SESSION_ID, VC_ID, calls
+from tests.helpers import SESSION_ID, VC_ID, calls, stubbed_client
 
 TARGET = CallTarget(
     subject=f"proxy session {SESSION_ID!r}",
@@ -193,11 +192,9 @@ def test_the_client_config_leaves_retries_to_this_module() -> None:
 
 @pytest.fixture
 def stub() -> Iterator[Stubber]:
-    """A Stubber on a chime-sdk-voice client; fails if a queued answer is left."""
-    client = boto3.client("chime-sdk-voice", region_name="us-east-1")
-    with Stubber(client) as stubber:
+    """A Stubber on a chime-sdk-voice client of its own."""
+    with stubbed_client() as stubber:
         yield stubber
-        stubber.assert_no_pending_responses()
 
 
 def put_request() -> dict[str, Any]:

@@ -8,7 +8,6 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import botocore.session
 import pytest
 from botocore.model import ServiceModel
@@ -27,7 +26,15 @@ from resource_types import (
     VOICE_CONNECTOR_PROXY,
     ResourceType,
 )
-from tests.helpers import SESSION_ID, VC_ID, event, expect_update, properties, session_response
+from tests.helpers import (
+    SESSION_ID,
+    VC_ID,
+    event,
+    expect_update,
+    properties,
+    session_response,
+    stubbed_client,
+)
 from tests.session_helpers import expect_create, expect_delete, expect_list, proxy_session
 from tests.vc_proxy_helpers import expect_put
 
@@ -317,22 +324,20 @@ SCENARIOS: dict[tuple[str, str], list[Scenario]] = {
 
 def called(scenario: Scenario) -> Iterator[str]:
     """Serve the scenario's request on a stubbed client; yield each operation it called."""
-    client = boto3.client("chime-sdk-voice", region_name="us-east-1")
     attempted: list[str] = []
 
     def record(model: Any, **_: Any) -> None:
         attempted.append(model.name)
 
-    client.meta.events.register("provide-client-params.chime-sdk-voice", record)
-    with Stubber(client) as stub:
+    with stubbed_client() as stub:
+        stub.client.meta.events.register("provide-client-params.chime-sdk-voice", record)
         request = CfnRequest.from_event(scenario(stub))
         serve(
             request,
-            ClientFactory(lambda: client),
+            ClientFactory(lambda: stub.client),
             deadline=time.monotonic() + 60,
             policy=RetryPolicy(sleep=lambda _seconds: None),
         )
-        stub.assert_no_pending_responses()
     yield from attempted
 
 
