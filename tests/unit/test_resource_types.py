@@ -330,11 +330,12 @@ def called(scenario: Scenario) -> Iterator[str]:
         attempted.append(model.name)
 
     with stubbed_client() as stub:
-        stub.client.meta.events.register("provide-client-params.chime-sdk-voice", record)
+        client: Any = stub.client  # a chime-sdk-voice client; botocore types it BaseClient
+        client.meta.events.register("provide-client-params.chime-sdk-voice", record)
         request = CfnRequest.from_event(scenario(stub))
         serve(
             request,
-            ClientFactory(lambda: stub.client),
+            ClientFactory(lambda: client),
             deadline=time.monotonic() + 60,
             policy=RetryPolicy(sleep=lambda _seconds: None),
         )
