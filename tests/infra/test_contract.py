@@ -73,3 +73,13 @@ def test_a_foreign_module_of_the_same_name_is_refused(
         loader._load("proxy_contract")
     assert str(tmp_path) in str(raised.value)
     assert str(loader.HANDLER_DIR / "proxy_contract.py") in str(raised.value)
+
+
+def test_the_region_list_is_botocores() -> None:
+    """The regions the constructs accept (region=, the stack's region) are the API's."""
+    import botocore.session
+
+    data = botocore.session.get_session().get_component("data_loader")
+    (aws,) = [p for p in data.load_data("endpoints")["partitions"] if p["partition"] == "aws"]
+    regions = {name for name in aws["services"]["voice-chime"]["endpoints"] if "fips" not in name}
+    assert tuple(sorted(regions)) == proxy_contract.CHIME_SDK_VOICE_REGIONS

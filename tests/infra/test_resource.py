@@ -1,5 +1,6 @@
 """The skeleton every construct shares (``resource.py``): grants from the type's description,
-``Attribute`` descriptors, and the per-stack registry that holds the provider and the claims.
+``Attribute`` descriptors, where and as whom it calls (region=, assume_role_arn=, external_id=),
+and the per-stack registry that holds the provider and the claims.
 
 Every construct is built in its own fresh stack from its valid props (``tables.SPECS``); nothing
 here synthesizes: the policy and the attributes are resolved in place.
@@ -7,6 +8,7 @@ here synthesizes: the policy and the attributes are resolved in place.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -22,9 +24,11 @@ from chime_proxy_session import (
     VoiceConnectorProxyError,
 )
 from chime_proxy_session.provider import REGISTRY_ID
-from chime_proxy_session.resource import Attribute
+from chime_proxy_session.resource import Attribute, ChimeResource
 from tests.infra.tables import SPECS, VOICE_CONNECTOR_PROXY, Spec
 
+ROLE = "arn:aws:iam::210987654321:role/ChimeProxyAdmin"
+OTHER_VC = "klmnopqrst9876543210a"
 POLICIES = {"RETAIN": cdk.RemovalPolicy.RETAIN, "DESTROY": cdk.RemovalPolicy.DESTROY}
 
 
@@ -62,12 +66,11 @@ def test_the_granted_actions_are_the_descriptions(spec: Spec[Any], policy: str) 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
 def test_an_assumed_role_is_granted_instead_of_chime_actions(spec: Spec[Any]) -> None:
     stack = cdk.Stack(cdk.App(), "Role")
-    role = "arn:aws:iam::210987654321:role/ChimeProxyAdmin"
-    construct = spec.build(stack, assume_role_arn=role)
-    assert construct.assume_role_arn == role
+    construct = spec.build(stack, assume_role_arn=ROLE)
+    assert construct.assume_role_arn == ROLE
     assert chime_actions(stack) == []
     document = policy_document(stack)
-    assert {"Action": "sts:AssumeRole", "Effect": "Allow", "Resource": role} in document[
+    assert {"Action": "sts:AssumeRole", "Effect": "Allow", "Resource": ROLE} in document[
         "Statement"
     ]
 
@@ -91,6 +94,84 @@ def test_every_attribute_is_a_getatt_of_the_described_attributes(spec: Spec[Any]
         assert stack.resolve(getattr(construct, name)) == {
             "Fn::GetAtt": [logical_id, descriptor.name]
         }
+
+
+def written(construct: ChimeResource) -> dict[str, Any]:
+    """The properties the construct writes, resolved in place."""
+    child = construct.resource.node.default_child
+    assert isinstance(child, cdk.CfnResource)
+    properties: dict[str, Any] = cdk.Stack.of(construct).resolve(child._cfn_properties)
+    return properties
+
+
+def granted(stack: cdk.Stack) -> dict[str, str]:
+    """Each action of the stack's managed policy: its resources as JSON text."""
+    return {
+        str(statement["Action"]): json.dumps(statement["Resource"])
+        for statement in policy_document(stack)["Statement"]
+    }
+
+
+@pytest.fixture(scope="module", params=SPECS, ids=lambda spec: spec.name)
+def located(request: pytest.FixtureRequest) -> tuple[Spec[Any], dict[str, ChimeResource]]:
+    """A construct in us-west-2 (DESTROY), one through a partner's role, one plain."""
+    spec: Spec[Any] = request.param
+    stack = cdk.Stack(cdk.App(), "Locations")
+    return spec, {
+        "West": spec.build(
+            stack, "West", region="us-west-2", removal_policy=cdk.RemovalPolicy.DESTROY
+        ),
+        "Partner": spec.build(
+            stack,
+            "Partner",
+            voice_connector_id=OTHER_VC,
+            region="eu-west-2",
+            assume_role_arn=ROLE,
+            external_id="shared-secret-1",
+        ),
+        "Plain": spec.build(stack, "Plain"),
+    }
+
+
+def test_location_properties_are_written_only_when_given(
+    located: tuple[Spec[Any], dict[str, ChimeResource]],
+) -> None:
+    _, built = located
+    assert written(built["West"])[contract.REGION] == "us-west-2"
+    partner = written(built["Partner"])
+    assert [partner[name] for name in contract.LOCATION_PROPERTIES] == [
+        "eu-west-2",
+        ROLE,
+        "shared-secret-1",
+    ]
+    assert not set(written(built["Plain"])) & set(contract.LOCATION_PROPERTIES)
+
+
+def test_the_granted_arn_names_the_region(
+    located: tuple[Spec[Any], dict[str, ChimeResource]],
+) -> None:
+    spec, built = located
+    by_action = granted(cdk.Stack.of(built["West"]))
+    for action in spec.construct.KIND.actions(delete=True):  # West is DESTROY
+        assert ":chime:us-west-2:" in by_action[action], action
+    for action in spec.construct.KIND.actions(delete=False):  # Plain too: the stack's region
+        assert '":chime:", {"Ref": "AWS::Region"}' in by_action[action], action
+
+
+def test_an_assumed_role_gets_assume_role_and_no_chime_permission(
+    located: tuple[Spec[Any], dict[str, ChimeResource]],
+) -> None:
+    _, built = located
+    by_action = granted(cdk.Stack.of(built["Partner"]))
+    assert by_action["sts:AssumeRole"] == json.dumps(ROLE)
+    assert OTHER_VC not in json.dumps(by_action)
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
+def test_region_tokens_pass_to_the_handler(spec: Spec[Any]) -> None:
+    stack = cdk.Stack(cdk.App(), "Tokens")
+    region = cdk.CfnParameter(stack, "Region").value_as_string
+    assert written(spec.build(stack, region=region))[contract.REGION] == {"Ref": "Region"}
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
