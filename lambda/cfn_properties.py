@@ -9,8 +9,7 @@ property, echoes the value (phone numbers and secrets never) and says what to do
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import proxy_contract as contract
 from property_rules import RuleError
@@ -22,13 +21,16 @@ class InvalidPropertiesError(ValueError):
     """A ResourceProperties value is missing or invalid; the message says which and what to do."""
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """Where and as whom a resource's calls go; the external id never shows in a repr."""
 
     region: str | None = None
     role_arn: str | None = None
-    external_id: str | None = field(default=None, repr=False)
+    external_id: str | None = None
+
+    def __repr__(self) -> str:
+        shown = "set" if self.external_id is not None else None
+        return f"Location(region={self.region!r}, role_arn={self.role_arn!r}, external_id={shown})"
 
     def describe(self) -> str:
         """A log-safe description: region and role, never the external id."""
@@ -38,14 +40,27 @@ class Location:
         return f"{where}, as {who}{extra}"
 
 
-@dataclass(frozen=True)
 class Properties:
-    """A request's parsed properties: each value by its CloudFormation name, None when an optional
-    one is absent (RemovalPolicy: the type's default), and where the calls go."""
+    """A request's parsed properties: each value by its CloudFormation name (an absent optional
+    one is its ``Property.default``: None, False for Disabled, the type's RemovalPolicy), and
+    where the calls go. The values stay out of the repr: they hold phone numbers, secrets and
+    sensitive names."""
 
-    # Out of the repr: values hold phone numbers, secrets and sensitive names.
-    values: Mapping[str, Any] = field(repr=False)
-    location: Location
+    __slots__ = ("location", "values")
+
+    def __init__(self, values: Mapping[str, Any], location: Location) -> None:
+        self.values = values
+        self.location = location
+
+    def __repr__(self) -> str:
+        return f"Properties(<{len(self.values)} values, not shown>, location={self.location!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Properties):
+            return NotImplemented
+        return dict(self.values) == dict(other.values) and self.location == other.location
+
+    __hash__ = None  # type: ignore[assignment]
 
     def __getitem__(self, name: str) -> Any:
         return self.values[name]

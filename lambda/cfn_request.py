@@ -7,15 +7,13 @@ module parses its own ResourceProperties.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import proxy_contract as contract
 from safe_text import echo
 
 
-@dataclass(frozen=True)
-class CfnRequest:
+class CfnRequest(NamedTuple):
     """The parts of a checked CloudFormation request that a resource type's handler reads."""
 
     request_type: str
@@ -25,9 +23,15 @@ class CfnRequest:
     request_id: str
     # As sent: each resource type's parser checks that it is an object. Out of the repr: they
     # hold phone numbers, secrets and sensitive names.
-    properties: object = field(repr=False)
-    old_properties: object = field(repr=False)
+    properties: object
+    old_properties: object
     physical_resource_id: str | None
+
+    def __repr__(self) -> str:
+        return (
+            f"CfnRequest({self.request_type} {self.resource_type} {self.logical_resource_id}, "
+            f"physical id {self.physical_resource_id!r}, properties not shown)"
+        )
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any]) -> CfnRequest:
@@ -81,8 +85,7 @@ def is_failed_create(physical_id: object) -> bool:
     return isinstance(physical_id, str) and physical_id.startswith(contract.FAILED_CREATE_PREFIX)
 
 
-@dataclass(frozen=True)
-class CfnResult:
+class CfnResult(NamedTuple):
     """What a resource type's handler answers on success: the physical id and the Data."""
 
     physical_resource_id: str
