@@ -37,14 +37,19 @@ def _load(name: str) -> ModuleType:
             )
         return loaded
     spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
+    if not path.is_file() or spec is None or spec.loader is None:
         raise ImportError(
             f"cannot load the handler's {name} from {path}; reinstall cdk-chime-proxy-session "
             "(the file ships with the package)"
         )
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        # Never leave a half-loaded module behind for the next import to find.
+        del sys.modules[name]
+        raise
     return module
 
 
