@@ -109,8 +109,9 @@ class RuntimeApi:
         self.timeout_seconds = timeout_seconds
         self.function_arn = function_arn
         self.init_timeout_seconds = init_timeout_seconds
-        # Called from a timer thread when init or an invocation runs past its limit; settable
-        # after start() (the runner sets it once the runtime process exists).
+        # Called from a timer thread when init or an invocation runs past its limit, with the
+        # lock held (it must not call back into this API); settable after start() (the runner
+        # sets it once the runtime process exists).
         self.on_timeout = on_timeout
         self.records: list[InvocationRecord] = []
         self.init_error: InvocationRecord | None = None
@@ -229,9 +230,10 @@ class RuntimeApi:
                     stop = True
                     body = {"errorMessage": f"{stamp} {record.request_id} {message}"}
                     self._finish(record, "timeout", json.dumps(body).encode(), "Sandbox.Timedout")
-            callback = self.on_timeout
-        if stop and callback is not None:
-            callback()
+            # Stopped before the lock is let go: a waiter on the outcome (the runner, which then
+            # stops the process politely) must not get to the process first.
+            if stop and self.on_timeout is not None:
+                self.on_timeout()
 
     def _expire_init(self) -> None:
         with self._changed:

@@ -41,6 +41,18 @@ from botocore.stub import Stubber  # noqa: E402
 from harness.response_sink import ResponseSink  # noqa: E402
 from tests.helpers import Invoke, LambdaContext  # noqa: E402
 
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules with a ``slow`` test first, each module's tests kept together and in order.
+
+    pytest-xdist (``--dist loadfile --no-loadscope-reorder``) hands out whole modules in this
+    order, so the CLI synths, the e2e runs and the quick benchmark start at once on both workers
+    and the many quick modules fill in at the end, instead of one long module starting last.
+    """
+    slow_modules = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_modules)
+
+
 # Handler fixtures, shared by tests/handler and tests/unit: the real index module, a
 # Stubber on its real client, and an HTTPS sink standing in for the presigned ResponseURL.
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -11,20 +12,25 @@ import proxy_contract as contract
 from harness.emulator import ChimeVoiceEmulator
 from harness.lifecycle import CloudFormationStack, LambdaRunner
 from harness.response_sink import ResponseSink
-from harness.synth import Assembly, synth
+from harness.synth import Assembly, read_assembly, synth
 from tests.e2e.apps import APP_CONTEXT_KEY, APPS, E2E_APP, VC
+from tests.run_once import once
 
 
 @pytest.fixture(scope="session")
 def assemblies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Assembly]:
-    """Three apps synthesized by the real CDK CLI (two at a time: the machine has two cores)."""
+    """Every app of ``APPS`` synthesized by the real CDK CLI (two at a time: the machine has two
+    cores), once per run: the xdist workers share the folders (tests/run_once.py)."""
 
-    def run(name: str) -> tuple[str, Assembly]:
-        out = tmp_path_factory.mktemp(f"assembly-{name}")
-        return name, synth(out, {APP_CONTEXT_KEY: name}, app=E2E_APP)
+    def build(root: Path) -> None:
+        def run(name: str) -> Assembly:
+            return synth(root / name, {APP_CONTEXT_KEY: name}, app=E2E_APP)
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(pool.map(run, APPS))
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(run, APPS))
+
+    root = once(tmp_path_factory, "e2e-assemblies", build)
+    return {name: read_assembly(root / name) for name in APPS}
 
 
 @pytest.fixture(scope="session")
