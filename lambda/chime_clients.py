@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_SESSION_NAME_DROP: Final = re.compile(r"[^\w+=,.@-]")
+_SESSION_NAME_DROP: Final = r"[^\w+=,.@-]"
 # Assumed credentials are reused only while they outlive the request by this much.
 _CREDENTIALS_MARGIN_SECONDS: Final = 60.0
 
@@ -50,8 +50,8 @@ def role_session_name(stack_id: str, logical_resource_id: str) -> str:
     """The STS session name: the stack's name and the resource's logical id, as STS allows."""
     parts = stack_id.split("/")
     stack_name = parts[1] if len(parts) > 2 else "stack"
-    stack_part = _SESSION_NAME_DROP.sub("", stack_name)[:32]
-    text = f"{stack_part}-{_SESSION_NAME_DROP.sub('', logical_resource_id)}"
+    stack_part = re.sub(_SESSION_NAME_DROP, "", stack_name)[:32]
+    text = f"{stack_part}-{re.sub(_SESSION_NAME_DROP, '', logical_resource_id)}"
     return text[: contract.ROLE_SESSION_NAME_MAX_LENGTH].ljust(2, "-")
 
 

@@ -19,15 +19,8 @@ from safe_text import echo, kind_of
 
 Rule = Callable[[str, object], Any]
 
-_VOICE_CONNECTOR_ID: Final = re.compile(contract.VOICE_CONNECTOR_ID_PATTERN)
-_PROXY_SESSION_ID: Final = re.compile(contract.PROXY_SESSION_ID_PATTERN)
-_WHOLE_NUMBER: Final = re.compile(r"\s*([+-]?)(\d+)\s*")
-_ROLE_ARN: Final = re.compile(contract.ROLE_ARN_PATTERN)
-_EXTERNAL_ID: Final = re.compile(contract.EXTERNAL_ID_PATTERN)
-_E164: Final = re.compile(contract.E164_PATTERN)
-_COUNTRY: Final = re.compile(contract.COUNTRY_CODE_PATTERN)
-_AREA_CODE: Final = re.compile(contract.AREA_CODE_PATTERN)
-_SESSION_NAME: Final = re.compile(contract.PROXY_SESSION_NAME_PATTERN)
+# Patterns are compiled on first use (re's own cache), not at import: a request runs a few rules.
+_WHOLE_NUMBER: Final = r"\s*([+-]?)(\d+)\s*"
 # CloudFormation sends a template's booleans as these strings; JSON booleans are accepted too.
 _BOOLEAN_TEXT: Final = {"true": True, "false": False}
 # CloudFormation resolves a dynamic reference before the handler sees it; the constructs let one
@@ -46,7 +39,7 @@ def voice_connector_id(name: str, value: object) -> str:
             f"{name} must be a string, got {echo(value)}. "
             "Pass the voice connector's id, e.g. CfnVoiceConnector.attr_voice_connector_id."
         )
-    if not _VOICE_CONNECTOR_ID.fullmatch(value):
+    if not re.fullmatch(contract.VOICE_CONNECTOR_ID_PATTERN, value):
         raise RuleError(
             f"{name} {echo(value)} is not a voice connector id: expected 21 or 22 "
             "lower-case letters and digits, or a lower-case UUID."
@@ -66,7 +59,7 @@ def proxy_session_id(name: str, value: object) -> str:
             f"{name} is {len(value)} characters long ({echo(value)}); "
             f"the service accepts at most {contract.PROXY_SESSION_ID_MAX_LENGTH}."
         )
-    if not _PROXY_SESSION_ID.fullmatch(value):
+    if not re.fullmatch(contract.PROXY_SESSION_ID_PATTERN, value):
         raise RuleError(
             f"{name} {echo(value)} holds a character that no proxy session id holds: "
             "ids are printable ASCII without spaces or '/' (the id is a path segment of the API). "
@@ -103,7 +96,7 @@ def minutes(name: str, value: object) -> int:
         raise RuleError(f"{name} must be a whole number of minutes, got the boolean {echo(value)}.")
     if isinstance(value, int):
         count = value
-    elif isinstance(value, str) and (number := _WHOLE_NUMBER.fullmatch(value)):
+    elif isinstance(value, str) and (number := re.fullmatch(_WHOLE_NUMBER, value)):
         sign, digits = number.group(1), number.group(2).lstrip("0") or "0"
         # Bound the digits before int(): a long digit string is slow to convert (and refused past
         # 4,300 digits), and anything this long is out of range anyway.
@@ -157,7 +150,7 @@ def region(name: str, value: object) -> str:
 
 def role_arn(name: str, value: object) -> str:
     """An IAM role's ARN, in any partition."""
-    if not isinstance(value, str) or not _ROLE_ARN.fullmatch(value):
+    if not isinstance(value, str) or not re.fullmatch(contract.ROLE_ARN_PATTERN, value):
         raise RuleError(
             f"{name} {echo(value)} is not an IAM role ARN; expected "
             "arn:aws:iam::<12-digit account>:role/<name>, or omit it to call with the "
@@ -172,7 +165,7 @@ def external_id(name: str, value: object) -> str:
     if (
         not isinstance(value, str)
         or not low <= len(value) <= high
-        or not _EXTERNAL_ID.fullmatch(value)
+        or not re.fullmatch(contract.EXTERNAL_ID_PATTERN, value)
     ):
         raise RuleError(
             f"{name} is not a valid external id (its value is not shown): STS accepts "
@@ -191,7 +184,7 @@ def e164(name: str, value: object) -> str:
             "property and does not persist the value; it does not resolve ssm-secure references "
             "in custom resources. Use a secretsmanager reference."
         )
-    if not isinstance(value, str) or not _E164.fullmatch(value):
+    if not isinstance(value, str) or not re.fullmatch(contract.E164_PATTERN, value):
         raise RuleError(
             f"{name} is not an E.164 phone number ({kind_of(value)}; its value is not shown): "
             # An example number would be masked on its way into the Reason, so none is given.
@@ -241,7 +234,7 @@ def countries(name: str, value: object) -> tuple[str, ...]:
 
 def country_code(name: str, value: object) -> str:
     """An upper-case ISO 3166 alpha-2 country code."""
-    if not isinstance(value, str) or not _COUNTRY.fullmatch(value):
+    if not isinstance(value, str) or not re.fullmatch(contract.COUNTRY_CODE_PATTERN, value):
         raise RuleError(
             f"{name} is {echo(value)}; it must be an upper-case ISO 3166 alpha-2 country code "
             "such as US or GB."
@@ -251,7 +244,7 @@ def country_code(name: str, value: object) -> str:
 
 def area_code(name: str, value: object) -> str:
     """A three-digit area code."""
-    if not isinstance(value, str) or not _AREA_CODE.fullmatch(value):
+    if not isinstance(value, str) or not re.fullmatch(contract.AREA_CODE_PATTERN, value):
         raise RuleError(f"{name} must be three digits, got {echo(value)}.")
     return value
 
@@ -269,7 +262,11 @@ def session_name(name: str, value: object) -> str:
     """A proxy session's name: 1 to 30 letters, digits and spaces, not blank (never shown: the
     service model marks it sensitive)."""
     limit = contract.PROXY_SESSION_NAME_MAX_LENGTH
-    if not isinstance(value, str) or not value.strip() or not _SESSION_NAME.fullmatch(value):
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or not re.fullmatch(contract.PROXY_SESSION_NAME_PATTERN, value)
+    ):
         kind = f"{len(value)} characters" if isinstance(value, str) else kind_of(value)
         raise RuleError(
             f"{name} must be 1 to {limit} letters, digits and spaces, not blank; got {kind} (the "
