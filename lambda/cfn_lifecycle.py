@@ -17,13 +17,14 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import proxy_contract as contract
 from cfn_properties import Properties, parse_properties, removal_policy_of
 from cfn_request import CfnRequest, CfnResult, is_failed_create
 from chime_calls import Calls, CallTarget, RetryPolicy
 from chime_clients import ClientFactory, client_for
+from records import Record
 from resource_types import BY_TYPE_NAME, ResourceType
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-class Job(NamedTuple):
+class Job(Record):
     """One request of one resource type, as its module sees it."""
 
     request: CfnRequest

@@ -9,10 +9,11 @@ property, echoes the value (phone numbers and secrets never) and says what to do
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 import proxy_contract as contract
 from property_rules import RuleError
+from records import Record
 from resource_types import Property, ResourceType
 from safe_text import echo
 
@@ -21,7 +22,7 @@ class InvalidPropertiesError(ValueError):
     """A ResourceProperties value is missing or invalid; the message says which and what to do."""
 
 
-class Location(NamedTuple):
+class Location(Record):
     """Where and as whom a resource's calls go; the external id never shows in a repr."""
 
     region: str | None = None

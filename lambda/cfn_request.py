@@ -7,13 +7,14 @@ module parses its own ResourceProperties.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 import proxy_contract as contract
+from records import Record
 from safe_text import echo
 
 
-class CfnRequest(NamedTuple):
+class CfnRequest(Record):
     """The parts of a checked CloudFormation request that a resource type's handler reads."""
 
     request_type: str
@@ -85,7 +86,7 @@ def is_failed_create(physical_id: object) -> bool:
     return isinstance(physical_id, str) and physical_id.startswith(contract.FAILED_CREATE_PREFIX)
 
 
-class CfnResult(NamedTuple):
+class CfnResult(Record):
     """What a resource type's handler answers on success: the physical id and the Data."""
 
     physical_resource_id: str

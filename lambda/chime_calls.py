@@ -13,7 +13,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final
 
 import boto3
 from botocore import xform_name
@@ -26,6 +26,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from records import Record
 from safe_text import redact
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def new_client(**options: Any) -> ChimeSDKVoiceClient:
     return boto3.client("chime-sdk-voice", **options, config=client_config())
 
 
-class RetryPolicy(NamedTuple):
+class RetryPolicy(Record):
     """Exponential backoff with full jitter, bounded by a deadline.
 
     ``attempt_cost`` is the longest one attempt can take (connect plus read timeout): no attempt
@@ -108,7 +109,7 @@ class RetriesExhaustedError(Exception):
         self.elapsed = elapsed
 
 
-class CallOutcome(NamedTuple):
+class CallOutcome(Record):
     """What a call returned and how many attempts it took."""
 
     response: dict[str, Any]
@@ -171,7 +172,7 @@ class ChimeCallError(Exception):
     """A call failed for good; the message is the Reason CloudFormation shows."""
 
 
-class CallTarget(NamedTuple):
+class CallTarget(Record):
     """What a call acts on, for Reasons: ``subject`` names it, the ARN hint is what IAM allows."""
 
     subject: str

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final
 
 import boto3
 from botocore.exceptions import ClientError
@@ -35,6 +35,7 @@ from chime_calls import (
     error_message,
     new_client,
 )
+from records import Record
 
 if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
@@ -59,7 +60,7 @@ def _new_sts_client() -> Any:
     return boto3.client("sts", config=client_config())
 
 
-class _Credentials(NamedTuple):
+class _Credentials(Record):
     access_key_id: str
     secret_access_key: str
     session_token: str

@@ -12,16 +12,17 @@ module the record names, imported only when a request of that type arrives.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Final, NamedTuple
+from typing import Final
 
 import property_rules as rules
 import proxy_contract as contract
 from property_rules import Rule
+from records import Record
 
 IAM_PREFIX: Final = "chime:"
 
 
-class Property(NamedTuple):
+class Property(Record):
     """One property of a resource type.
 
     :param name: the CloudFormation property name.
@@ -50,7 +51,7 @@ class Property(NamedTuple):
         return self.rule in rules.SECRET_RULES
 
 
-class ResourceType(NamedTuple):
+class ResourceType(Record):
     """A resource type: its CloudFormation type, properties, attributes, operations and ids.
 
     ``operations`` maps each handler (``create``, ``update``, ``delete``) to the ChimeSDKVoice

@@ -45,6 +45,7 @@ HANDLER_MODULES = (
     "proxy_contract.py",
     "proxy_session_dedup.py",
     "proxy_session_resource.py",
+    "records.py",
     "resource_types.py",
     "safe_text.py",
     "settings_resource.py",

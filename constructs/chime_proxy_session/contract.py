@@ -2,7 +2,8 @@
 resource-type descriptions live there once.
 
 ``proxy_contract.py`` (names), ``property_rules.py`` (value rules) and ``resource_types.py`` (one
-description per resource type), with ``safe_text.py`` which the rules use, ship in the Lambda asset,
+description per resource type), with ``safe_text.py`` and ``records.py`` which they use, ship in
+the Lambda asset,
 where the handler imports them flat. The construct library loads these same files: from
 ``_handler/`` inside an installed wheel, from ``lambda/`` in a source checkout, under their own
 flat names (they import each other that way), so the handler and the constructs share one module
@@ -23,7 +24,13 @@ _SOURCE_HANDLER = Path(__file__).resolve().parents[2] / "lambda"
 HANDLER_DIR: Final = _PACKAGED_HANDLER if _PACKAGED_HANDLER.is_dir() else _SOURCE_HANDLER
 CONTRACT_FILE: Final = HANDLER_DIR / "proxy_contract.py"
 # In the order they import each other.
-SHARED_MODULES: Final = ("safe_text", "proxy_contract", "property_rules", "resource_types")
+SHARED_MODULES: Final = (
+    "safe_text",
+    "proxy_contract",
+    "records",
+    "property_rules",
+    "resource_types",
+)
 
 
 def _load(name: str) -> ModuleType:
@@ -59,6 +66,6 @@ if TYPE_CHECKING:
     import proxy_contract as contract
     import resource_types as types
 else:
-    _safe_text, contract, rules, types = (_load(name) for name in SHARED_MODULES)
+    _safe_text, contract, _records, rules, types = (_load(name) for name in SHARED_MODULES)
 
 __all__ = ["CONTRACT_FILE", "HANDLER_DIR", "contract", "rules", "types"]

@@ -17,6 +17,7 @@ import pytest
 
 import property_rules
 import proxy_contract
+import records
 import resource_types
 import safe_text
 from chime_proxy_session import ProxySession, ProxySessionSettings, VoiceConnectorProxy
@@ -27,6 +28,7 @@ LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
 HANDLER_IMPORTS = {
     "safe_text": safe_text,
     "proxy_contract": proxy_contract,
+    "records": records,
     "property_rules": property_rules,
     "resource_types": resource_types,
 }
