@@ -20,11 +20,19 @@ class Record:
     """An immutable record; its fields are the subclass's annotations, in order."""
 
     _fields: ClassVar[tuple[str, ...]] = ()
+    # Each field's default as written in the class body (a function stays a plain value: it is
+    # copied onto the instance, never bound as a method).
+    _defaults: ClassVar[dict[str, Any]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         own = tuple(name for name in inspect.get_annotations(cls) if name[0] != "_")
         cls._fields = (*cls._fields, *own)
+        body = vars(cls)
+        cls._defaults = {
+            **cls._defaults,
+            **{name: body[name] for name in own if name in body},
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         fields = self._fields
@@ -35,10 +43,13 @@ class Record:
             if name not in fields or name in values:
                 raise TypeError(f"{type(self).__name__} got an unexpected or repeated {name!r}")
             values[name] = value
+        defaults = self._defaults
         for name in fields:
             if name in values:
                 object.__setattr__(self, name, values[name])
-            elif not hasattr(type(self), name):
+            elif name in defaults:
+                object.__setattr__(self, name, defaults[name])
+            else:
                 raise TypeError(f"{type(self).__name__} needs {name!r}")
 
     def __setattr__(self, name: str, value: object) -> None:

@@ -61,3 +61,16 @@ def test_bad_construction_says_what_is_wrong(
 
 def test_repr_names_the_fields() -> None:
     assert repr(Point(1)) == "Point(x=1, y=0, label='p')"
+
+
+def _twice(value: int) -> int:
+    return 2 * value
+
+
+class WithFunction(Record):
+    double: Any = _twice
+
+
+def test_a_function_default_is_a_value_not_a_bound_method() -> None:
+    assert WithFunction().double(4) == 8
+    assert WithFunction(double=abs).double(-3) == 3
