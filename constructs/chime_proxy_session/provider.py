@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Final
 
-from aws_cdk import Acknowledgment, ArnFormat, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import Acknowledgment, ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -30,6 +31,8 @@ SERVICE_TIMEOUT_MAX: Final = Duration.hours(1)
 # cdk-nag's id for the Resource::* finding of AwsSolutions-IAM5, acknowledged with tracing or a VPC.
 WILDCARD_RESOURCE_ACKNOWLEDGMENT: Final = "AwsSolutions::AwsSolutions-IAM5[Resource::*]"
 
+# IAM's RoleName (1 to 64 characters).
+ROLE_NAME_PATTERN: Final = r"[\w+=,.@-]{1,64}"
 # The stack's child that records its provider and what the stack's constructs claimed.
 REGISTRY_ID: Final = "ChimeProxySessionRegistry"
 
@@ -65,6 +68,23 @@ def _check_subnets(
         )
 
 
+def _check_role_name(path: str, role: iam.IRole | None, role_name: object) -> None:
+    if role_name is None:
+        return
+    if role is not None:
+        raise ProxySessionProviderError(
+            f"ProxySessionProvider {path}: role_name names the role the provider creates; with "
+            "role= you bring your own. Pass one of them."
+        )
+    if not isinstance(role_name, str) or (
+        not Token.is_unresolved(role_name) and not re.fullmatch(ROLE_NAME_PATTERN, role_name)
+    ):
+        raise ProxySessionProviderError(
+            f"ProxySessionProvider {path}: role_name {role_name!r:.80} is not an IAM role name: "
+            "1 to 64 letters, digits and +=,.@_- characters."
+        )
+
+
 class ProxySessionProvider(Construct):
     """The function, its role, policy and log group: shared by every proxy-session resource of a
     stack.
@@ -80,6 +100,9 @@ class ProxySessionProvider(Construct):
         outbound traffic, created by Lambda's construct.
     :param role: the function's execution role (its trust policy must allow
         lambda.amazonaws.com). The provider attaches its managed policy to it. Default: a new role.
+    :param role_name: the name of the new role, so that a partner account's trust policy can name
+        it before the first deploy (README "Regions and accounts"); not with ``role``. Default: a
+        name CloudFormation generates.
     :param timeout: the function's timeout. Default: 15 minutes (Lambda's maximum; see README
         "Scale").
     :param memory_size: MiB. Default: 256.
@@ -102,6 +125,7 @@ class ProxySessionProvider(Construct):
         vpc_subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
         role: iam.IRole | None = None,
+        role_name: str | None = None,
         timeout: Duration | None = None,
         memory_size: int | None = None,
         log_group: logs.ILogGroup | None = None,
@@ -121,6 +145,7 @@ class ProxySessionProvider(Construct):
             )
         path = f"{scope.node.path}/{construct_id}"
         _check_subnets(path, vpc, vpc_subnets)
+        _check_role_name(path, role, role_name)
         super().__init__(scope, construct_id)
         _Registry.of(stack).provider = self
         self._grants: dict[str, iam.PolicyStatement] = {}
@@ -132,6 +157,7 @@ class ProxySessionProvider(Construct):
         self.role: iam.IRole = role or iam.Role(
             self,
             "Role",
+            role_name=role_name,
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description="Calls the Chime SDK Voice API for CloudFormation proxy-session resources",
         )

@@ -3,6 +3,7 @@ the errors around it, and alone: a ServiceToken and grants for plain custom reso
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import aws_cdk as cdk
@@ -22,6 +23,7 @@ from chime_proxy_session import (
     ProxySessionSettings,
 )
 from tests.helpers import vc_arn
+from tests.infra.readme import section
 from tests.infra.tables import SETTINGS
 
 
@@ -244,3 +246,47 @@ def test_the_service_token_can_be_exported(plain_stack: tuple[cdk.Stack, Templat
     template.has_resource_properties(
         RESOURCE_TYPE, Match.object_like({"Capabilities": ["Voice", "SMS"]})
     )
+
+
+def test_a_named_role_is_known_before_the_first_deploy() -> None:
+    """README "Regions and accounts", step 1: role_name makes the function's role ARN the one a
+    partner's trust policy names before the first deploy."""
+    steps = section("Regions and accounts")
+    name = re.search(r'role_name="([^"]+)"', steps)
+    arn = re.search(r"`(arn:aws:iam::\d{12}:role/[^`]+)`", steps)
+    assert name is not None
+    assert arn is not None
+    assert arn.group(1) == f"arn:aws:iam::111111111111:role/{name.group(1)}"
+    stack = cdk.Stack(
+        cdk.App(), "Named", env=cdk.Environment(account="111111111111", region="us-east-1")
+    )
+    settings(stack, "A", ProxySessionProvider(stack, "Provider", role_name=name.group(1)))
+    template = Template.from_stack(stack)
+    (role_id,) = template.find_resources(
+        "AWS::IAM::Role", {"Properties": {"RoleName": name.group(1)}}
+    )
+    functions = template.find_resources("AWS::Lambda::Function")
+    assert [body["Properties"]["Role"] for body in functions.values()] == [
+        {"Fn::GetAtt": [role_id, "Arn"]}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"role_name": "Bad Name!"}, "is not an IAM role name"),
+        ({"role_name": "x" * 65}, "is not an IAM role name"),
+        ({"role_name": 7}, "is not an IAM role name"),
+        ({"role_name": "Fine", "role": "bring-your-own"}, "Pass one of them"),
+    ],
+)
+def test_a_bad_role_name_is_refused(options: dict[str, Any], expected: str) -> None:
+    stack = cdk.Stack(cdk.App(), "BadRole")
+    if options.get("role") == "bring-your-own":
+        options = {
+            **options,
+            "role": iam.Role.from_role_arn(stack, "Own", "arn:aws:iam::111111111111:role/Own"),
+        }
+    with pytest.raises(ProxySessionProviderError, match=expected) as raised:
+        ProxySessionProvider(stack, "Provider", **options)
+    assert "BadRole/Provider" in str(raised.value)
