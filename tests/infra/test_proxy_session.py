@@ -14,6 +14,9 @@ import pytest
 from aws_cdk.assertions import Annotations, Match, Template
 
 import proxy_contract as contract
+import resource_types
+from cfn_lifecycle import replaces
+from cfn_request import CfnRequest
 from chime_proxy_session import Capability, ProxySessionError, ProxySessionProvider
 from chime_proxy_session.proxy_session import (
     LITERAL_NUMBER_WARNING_ID,
@@ -218,3 +221,37 @@ def test_a_proxy_in_another_stack_is_served_by_this_stacks_provider() -> None:
     assembly = app.synth()
     depends = assembly.get_stack_by_name("Sessions").dependencies
     assert "Network" in [artifact.id for artifact in depends]
+
+
+def _session_properties(participant: str) -> dict[str, Any]:
+    stack = cdk.Stack(cdk.App(), "Pinned")
+    make(stack, "Ride", participant_phone_numbers=[participant, AGENT])
+    (body,) = (
+        Template.from_stack(stack).find_resources(contract.PROXY_SESSION_RESOURCE_TYPE).values()
+    )
+    properties: dict[str, Any] = body["Properties"]
+    return properties
+
+
+def test_a_new_pinned_secret_version_replaces_the_session() -> None:
+    """README "Changing a participant on purpose": a new value of an unpinned secret leaves the
+    template as it was (CloudFormation sends nothing), a new version id in a pinned reference is
+    a new ParticipantPhoneNumbers, which replaces the session."""
+    unpinned = _session_properties(CUSTOMER)
+    assert unpinned == _session_properties(CUSTOMER)
+    pinned = "{{resolve:secretsmanager:help-line:SecretString:customer::%s}}"
+    old = _session_properties(pinned % "3f1e9c2a-0b4d-4e6f-8a1c-2d3e4f5a6b7c")
+    new = _session_properties(pinned % "9a8b7c6d-5e4f-4a3b-2c1d-0e9f8a7b6c5d")
+    assert old != new
+    update = CfnRequest(
+        request_type="Update",
+        resource_type=contract.PROXY_SESSION_RESOURCE_TYPE,
+        logical_resource_id="Ride",
+        stack_id="arn:aws:cloudformation:us-east-1:123456789012:stack/Pinned/1",
+        request_id="r",
+        properties=new,
+        old_properties=old,
+        physical_resource_id=f"{contract.PROXY_SESSION_PHYSICAL_ID_PREFIX}{VC_ID}:s-1",
+    )
+    assert replaces(resource_types.PROXY_SESSION, update)
+    assert not replaces(resource_types.PROXY_SESSION, update._replace(properties=old))
