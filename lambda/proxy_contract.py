@@ -66,12 +66,16 @@ DEFAULT_SESSION_EXPIRY_MINUTES: Final = "DefaultSessionExpiryMinutes"
 PHONE_NUMBER_POOL_COUNTRIES: Final = "PhoneNumberPoolCountries"
 FALL_BACK_PHONE_NUMBER: Final = "FallBackPhoneNumber"
 DISABLED: Final = "Disabled"
+# Whether a Create may put its configuration over one the voice connector already has (and then
+# never deletes it); not a setting of the service.
+ADOPT_EXISTING: Final = "AdoptExisting"
 VOICE_CONNECTOR_PROXY_PROPERTIES: Final = (
     VOICE_CONNECTOR_ID,
     DEFAULT_SESSION_EXPIRY_MINUTES,
     PHONE_NUMBER_POOL_COUNTRIES,
     FALL_BACK_PHONE_NUMBER,
     DISABLED,
+    ADOPT_EXISTING,
     REMOVAL_POLICY,
     *LOCATION_PROPERTIES,
 )
@@ -190,6 +194,26 @@ ASSUME_ROLE_MAX_SECONDS: Final = 3600
 # name.
 FUNCTION_ROLE_ARN_VARIABLE: Final = "CHIME_PROXY_SESSION_FUNCTION_ROLE_ARN"
 
+# The claim table (exactly-once store) -------------------------------------------------------------
+# Set on the function by the provider when the stack holds a resource that creates something: the
+# name of its DynamoDB table of claims (``claims``).
+CLAIM_TABLE_VARIABLE: Final = "CHIME_PROXY_SESSION_CLAIM_TABLE"
+# The table's key: a resource (stack id and logical id) and one Create request of it (RequestId).
+CLAIM_PARTITION_KEY: Final = "Resource"
+CLAIM_SORT_KEY: Final = "Request"
+# Epoch seconds after which DynamoDB may remove a finished claim (its TTL attribute).
+CLAIM_TTL_ATTRIBUTE: Final = "ExpiresAt"
+# How long a finished claim (its resource deleted, or its Create failed) is kept: long enough for
+# every late delivery of its requests (Lambda keeps an event at most 6 hours).
+FINISHED_CLAIM_DAYS: Final = 30
+# Item actions on that table only: the function never scans or lists it.
+CLAIM_ACTIONS: Final = (
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:Query",
+)
+
 # Time ------------------------------------------------------------------------------------------
 # The function's default timeout (Lambda's maximum): a full stack of sessions against a slow API
 # needs it (README "Scale").
@@ -201,6 +225,8 @@ RESPONSE_RESERVE_SECONDS: Final = 8.0
 SETTINGS_PHYSICAL_ID_PREFIX: Final = "chime-proxy-session:"
 VOICE_CONNECTOR_PROXY_PHYSICAL_ID_PREFIX: Final = "chime-voice-connector-proxy:"
 PROXY_SESSION_PHYSICAL_ID_PREFIX: Final = "chime-created-proxy-session:"
+# Ends the PhysicalResourceId of a proxy configuration the stack adopted (it never deletes it).
+ADOPTED_SUFFIX: Final = ":adopted"
 # A Create that failed answers with this prefix so that the rollback Delete makes no API call.
 FAILED_CREATE_PREFIX: Final = "create-failed:"
 
