@@ -14,14 +14,30 @@ Choices where the real service's behaviour is not documented:
   `configure_proxy`) and answers 400 BadRequestException without it or when it is disabled.
 - UpdateProxySession of a Closed session answers 400 BadRequestException.
 - Sessions never expire on their own: `close_session` simulates the expiry.
+- GetVoiceConnector answers every voice connector as a us-east-1 connector of account
+  123456789012, named after its id, with encryption required; it is the one operation besides
+  the proxy operations, so that a test can show the voice connector still serves after the end
+  of support. Other operations of the model answer 501 NotImplemented.
+- End of support: AWS ended support for proxy sessions on 2026-04-07, and botocore's model marks
+  the eight proxy operations deprecated (CreateProxySession, DeleteProxySession,
+  GetProxySession, ListProxySessions, UpdateProxySession, GetVoiceConnectorProxy,
+  PutVoiceConnectorProxy, DeleteVoiceConnectorProxy) without saying what a call answers now.
+  `end_of_support()` (or `--end-of-support`) makes each of them answer HTTP 403
+  ForbiddenException, "Amazon Chime SDK proxy sessions reached end of support on 2026-04-07;
+  this operation is no longer available": every one of them models ForbiddenException, so
+  boto3 raises `client.exceptions.ForbiddenException`, and a caller that handles a 403 handles
+  it. (GoneException, HTTP 410, is what the model gives the Alexa skill operations that ended
+  earlier; none of the proxy operations lists it.) The state is kept and every other operation
+  is served; the call records name the fault "end_of_support". Off by default; `reset()` ends it.
 - Requests are checked in this order: SigV4 Authorization header present (401), operation
-  routed (404 UnknownOperationException), forbidden operation (403), `throttle_next` (429),
-  rate limit (429), `fail_next` (5xx), input validation (400), then the operation itself. Latency,
-  resets and hangs apply before all of these.
+  routed (404 UnknownOperationException), a proxy operation after the end of support (403),
+  forbidden operation (403), `throttle_next` (429), rate limit (429), `fail_next` (5xx), input
+  validation (400), then the operation itself. Latency, resets and hangs apply before all of
+  these.
 - Validation messages follow the AWS format; values of sensitive members (phone numbers, session
   names) are left out of them, and the emulator never writes to stdout or stderr while serving.
 
-Run `python -m harness.emulator --voice-connector ID` to serve it from a shell.
+Run `python -m harness.emulator --voice-connector ID [--end-of-support]` to serve it from a shell.
 
 The modules, one job each: `model` (botocore's service model), `routing`, `validation`,
 `faults`, `signing` (the SigV4 credential scope), `records` (what was received), `state` and
@@ -35,9 +51,13 @@ from __future__ import annotations
 from harness.emulator.cli import main
 from harness.emulator.faults import FaultInjector, FaultKind
 from harness.emulator.model import (
+    END_OF_SUPPORT_DATE,
+    END_OF_SUPPORT_ERROR,
+    END_OF_SUPPORT_MESSAGE,
     ENDPOINT_ENV_VAR,
     SERVICE_NAME,
     SUPPORTED_OPERATIONS,
+    end_of_support_operations,
     service_model,
 )
 from harness.emulator.records import CallRecord
@@ -45,12 +65,16 @@ from harness.emulator.service import ChimeVoiceEmulator
 
 __all__ = [
     "ENDPOINT_ENV_VAR",
+    "END_OF_SUPPORT_DATE",
+    "END_OF_SUPPORT_ERROR",
+    "END_OF_SUPPORT_MESSAGE",
     "SERVICE_NAME",
     "SUPPORTED_OPERATIONS",
     "CallRecord",
     "ChimeVoiceEmulator",
     "FaultInjector",
     "FaultKind",
+    "end_of_support_operations",
     "main",
     "service_model",
 ]

@@ -9,7 +9,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from harness.emulator.model import ENDPOINT_ENV_VAR
+from harness.emulator.model import END_OF_SUPPORT_DATE, ENDPOINT_ENV_VAR
 from harness.emulator.service import ChimeVoiceEmulator
 
 
@@ -32,10 +32,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=[],
         help="voice connector id(s) that exist from the start (repeatable)",
     )
+    parser.add_argument(
+        "--end-of-support",
+        action="store_true",
+        help=(
+            "refuse every proxy operation with 403 ForbiddenException, as AWS does since "
+            f"{END_OF_SUPPORT_DATE}"
+        ),
+    )
     args = parser.parse_args(argv)
     if not 0 <= args.port <= 65535:
         parser.error(f"--port must be between 0 and 65535, got {args.port}")
     emulator = ChimeVoiceEmulator(args.host, args.port)
+    emulator.end_of_support(args.end_of_support)
     for voice_connector_id in args.voice_connectors:
         try:
             emulator.add_voice_connector(voice_connector_id)
@@ -51,9 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGINT, request_stop)
     with emulator:
         print(emulator.endpoint_url, flush=True)
+        mode = " (end of support: proxy operations are refused)" if args.end_of_support else ""
         print(
-            f"chime-sdk-voice emulator serving; export {ENDPOINT_ENV_VAR}={emulator.endpoint_url}. "
-            "Ctrl-C or SIGTERM stops it.",
+            f"chime-sdk-voice emulator serving{mode}; "
+            f"export {ENDPOINT_ENV_VAR}={emulator.endpoint_url}. Ctrl-C or SIGTERM stops it.",
             file=sys.stderr,
             flush=True,
         )

@@ -1,4 +1,5 @@
-"""Faults the emulator injects: rate limit, latency, throttling, 5xx bursts, resets, hangs, 403s."""
+"""Faults the emulator injects: rate limit, latency, throttling, 5xx bursts, resets, hangs, 403s,
+and the end of support of proxy sessions."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ class FaultKind(enum.StrEnum):
     """`fail_next` answered a 5xx error."""
     FORBID = "forbid"
     """`forbid` answered 403 ForbiddenException."""
+    END_OF_SUPPORT = "end_of_support"
+    """`end_of_support` refused a proxy operation (403 ForbiddenException)."""
 
 
 QUEUED_FAULTS: Final = (FaultKind.THROTTLE, FaultKind.FAIL, FaultKind.RESET, FaultKind.HANG)
@@ -62,6 +65,7 @@ class FaultInjector:
         self._latency = 0.0
         self._pending: dict[FaultKind, list[_Pending]] = {kind: [] for kind in QUEUED_FAULTS}
         self._forbidden: set[str] = set()
+        self._end_of_support = False
 
     @property
     def rate_limit_per_second(self) -> float | None:
@@ -100,6 +104,24 @@ class FaultInjector:
         """The operations currently answered with 403 ForbiddenException."""
         with self._lock:
             return frozenset(self._forbidden)
+
+    @property
+    def end_of_support(self) -> bool:
+        """Whether every proxy operation is refused, as after AWS's end of support (default off).
+
+        The operations are those botocore's model marks deprecated
+        (`harness.emulator.model.end_of_support_operations`); each answers 403 ForbiddenException
+        with `END_OF_SUPPORT_MESSAGE`. Every other operation is served as before, and the state
+        (voice connectors, proxy configurations, sessions) is kept, so switching it off again
+        serves the proxy operations from where they were.
+        """
+        with self._lock:
+            return self._end_of_support
+
+    @end_of_support.setter
+    def end_of_support(self, ended: bool) -> None:
+        with self._lock:
+            self._end_of_support = bool(ended)
 
     def throttle_next(self, count: int = 1, *, operation: str | None = None) -> None:
         """Answer the next `count` requests with 429 ThrottledClientException."""
@@ -145,13 +167,15 @@ class FaultInjector:
             self._forbidden -= set(operations)
 
     def clear(self) -> None:
-        """Remove every fault: rate limit, latency, pending faults and forbidden operations."""
+        """Remove every fault: rate limit, latency, pending faults, forbidden operations, and the
+        end of support (proxy operations are served again)."""
         with self._lock:
             self._rate = None
             self._latency = 0.0
             for queue in self._pending.values():
                 queue.clear()
             self._forbidden.clear()
+            self._end_of_support = False
 
     # The request pipeline's side: each call consumes or checks one fault. -------------------
 

@@ -29,15 +29,43 @@ SUPPORTED_OPERATIONS: Final = frozenset(
         "PutVoiceConnectorProxy",
         "GetVoiceConnectorProxy",
         "DeleteVoiceConnectorProxy",
+        "GetVoiceConnector",
     }
 )
 """Operations the emulator implements; other operations of the model answer 501."""
+
+END_OF_SUPPORT_DATE: Final = "2026-04-07"
+"""The day AWS ended support for Amazon Chime SDK proxy sessions (botocore's deprecation notes)."""
+
+END_OF_SUPPORT_ERROR: Final = "ForbiddenException"
+"""What a proxy operation answers in end-of-support mode (HTTP 403; see the package docstring)."""
+
+END_OF_SUPPORT_MESSAGE: Final = (
+    f"Amazon Chime SDK proxy sessions reached end of support on {END_OF_SUPPORT_DATE}; "
+    "this operation is no longer available"
+)
+"""The message of that answer."""
 
 
 @functools.cache
 def service_model() -> ServiceModel:
     """Return botocore's model of chime-sdk-voice, loaded once per process."""
     return botocore.session.get_session().get_service_model(SERVICE_NAME)
+
+
+@functools.cache
+def end_of_support_operations() -> frozenset[str]:
+    """The proxy operations botocore's model marks deprecated: those that ended with support.
+
+    The model marks two Alexa skill operations deprecated as well (they ended earlier, and answer
+    GoneException); they are not proxy operations and stay as they are.
+    """
+    model = service_model()
+    return frozenset(
+        name
+        for name in model.operation_names
+        if "Proxy" in name and model.operation_model(name).deprecated
+    )
 
 
 def operation_model(name: str) -> OperationModel:

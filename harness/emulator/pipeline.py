@@ -1,8 +1,9 @@
 """One request through the emulator: faults, authorization, routing, validation, the operation.
 
 Requests are checked in this order: SigV4 Authorization header present (401), operation routed
-(404 UnknownOperationException), forbidden operation (403), `throttle_next` (429), rate limit
-(429), `fail_next` (5xx), implemented (501), input validation (400), then the operation itself.
+(404 UnknownOperationException), a proxy operation after the end of support (403), forbidden
+operation (403), `throttle_next` (429), rate limit (429), `fail_next` (5xx), implemented (501),
+input validation (400), then the operation itself.
 Latency, resets and hangs apply before all of these. Every request is recorded, answered or not.
 """
 
@@ -20,9 +21,12 @@ from urllib.parse import parse_qs, urlsplit
 from harness.emulator.faults import FaultInjector, FaultKind
 from harness.emulator.http import HttpRequest, HttpResponse
 from harness.emulator.model import (
+    END_OF_SUPPORT_ERROR,
+    END_OF_SUPPORT_MESSAGE,
     SERVICE_NAME,
     SUPPORTED_OPERATIONS,
     ApiError,
+    end_of_support_operations,
     error_status,
     operation_model,
     to_millis,
@@ -183,6 +187,10 @@ class RequestPipeline:
                 status=404,
             )
         faults = self.faults
+        if faults.end_of_support and operation in end_of_support_operations():
+            raise _FaultAnswer(
+                END_OF_SUPPORT_ERROR, END_OF_SUPPORT_MESSAGE, FaultKind.END_OF_SUPPORT
+            )
         if faults.is_forbidden(operation):
             raise _FaultAnswer(
                 "ForbiddenException",

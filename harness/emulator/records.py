@@ -23,8 +23,8 @@ class CallRecord:
         status: The HTTP status answered; 0 when the connection was reset or dropped unanswered.
         error_code: The error code answered (e.g. "ThrottledClientException"), None on success.
         fault: The injected fault that shaped the answer (a `FaultKind`, equal to its string:
-            "latency", "reset", "hang", "throttle", "rate_limit", "fail", "forbid"), None when
-            none did.
+            "latency", "reset", "hang", "throttle", "rate_limit", "fail", "forbid",
+            "end_of_support"), None when none did.
         timestamp: When the request arrived (the emulator's clock, UTC).
         region: The region the request was signed for (its SigV4 credential scope); None when
             the Authorization header has no SigV4 credential.

@@ -149,8 +149,19 @@ class ChimeVoiceEmulator(LoopbackService):
         """Delete the session; returns whether it existed."""
         return self._store.remove_session(voice_connector_id, session_id)
 
+    def end_of_support(self, ended: bool = True) -> None:
+        """Refuse every proxy operation from now on (or, with False, serve them again).
+
+        Simulates a real account after AWS's end of support for proxy sessions (2026-04-07):
+        each proxy operation answers 403 ForbiddenException (see the package docstring); the
+        state is kept and every other operation is served. `reset()` and `faults.clear()` end
+        the mode; `faults.end_of_support` tells whether it is on.
+        """
+        self.faults.end_of_support = ended
+
     def reset(self) -> None:
-        """Forget all voice connectors, proxies, sessions, calls, internal errors and faults."""
+        """Forget all voice connectors, proxies, sessions, calls, internal errors and faults
+        (the end-of-support mode included)."""
         self._store.clear()
         self._journal.clear()
         self.faults.clear()

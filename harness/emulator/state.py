@@ -77,14 +77,14 @@ class Tables:
     """The state itself; read and change it only inside `ProxySessionStore.transaction()`.
 
     Attributes:
-        voice_connectors: The ids of the voice connectors that exist.
+        voice_connectors: The voice connectors that exist: when each was added, by id.
         proxies: Each voice connector's proxy configuration, as the Proxy structure.
         sessions: Each voice connector's proxy sessions, by session id.
     """
 
     def __init__(self) -> None:
         """Start empty."""
-        self.voice_connectors: set[str] = set()
+        self.voice_connectors: dict[str, datetime] = {}
         self.proxies: dict[str, dict[str, Any]] = {}
         self.sessions: dict[str, dict[str, ProxySession]] = {}
         self._proxy_numbers = itertools.count(1)
@@ -98,10 +98,12 @@ class Tables:
         """The session, or None."""
         return self.sessions.get(voice_connector_id, {}).get(session_id)
 
-    def require_voice_connector(self, voice_connector_id: str) -> None:
-        """Raise ApiError (NotFoundException) unless the voice connector exists."""
-        if voice_connector_id not in self.voice_connectors:
+    def require_voice_connector(self, voice_connector_id: str) -> datetime:
+        """When the voice connector was added; ApiError (NotFoundException) if it does not exist."""
+        added = self.voice_connectors.get(voice_connector_id)
+        if added is None:
             raise ApiError("NotFoundException", f"Voice connector {voice_connector_id} not found")
+        return added
 
     def require_session(self, voice_connector_id: str, session_id: str) -> ProxySession:
         """The session; ApiError (NotFoundException) when it or its voice connector is missing."""
@@ -160,8 +162,9 @@ class ProxySessionStore:
                 f"Voice connector id {voice_connector_id!r} does not match the service's pattern "
                 f"{pattern}: use 21-22 lowercase letters/digits or a lowercase UUID"
             )
+        now = self.now()
         with self._lock:
-            self._tables.voice_connectors.add(voice_connector_id)
+            self._tables.voice_connectors.setdefault(voice_connector_id, now)
             self._tables.sessions.setdefault(voice_connector_id, {})
 
     def configure_proxy(

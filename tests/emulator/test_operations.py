@@ -1,4 +1,4 @@
-"""The eight proxy-session operations, through real boto3 clients."""
+"""The eight proxy-session operations and GetVoiceConnector, through real boto3 clients."""
 
 from __future__ import annotations
 
@@ -164,4 +164,64 @@ def test_the_operations_table_implements_exactly_the_supported_operations() -> N
     operations = Operations(ProxySessionStore(utc_now))
     assert operations.names == SUPPORTED_OPERATIONS
     with pytest.raises(KeyError):
-        operations.call("GetVoiceConnector", {})
+        operations.call("ListVoiceConnectors", {})
+
+
+def test_get_voice_connector_proxy_answers_the_proxy_shape_or_not_found(
+    emu: ChimeVoiceEmulator, client: ChimeSDKVoiceClient, vc: str
+) -> None:
+    with pytest.raises(client.exceptions.NotFoundException) as missing:
+        client.get_voice_connector_proxy(VoiceConnectorId=vc)
+    assert missing.value.response["Error"] == {
+        "Code": "NotFoundException",
+        "Message": f"Proxy configuration for voice connector {vc} not found: "
+        "call PutVoiceConnectorProxy first",
+    }
+    assert missing.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+    emu.configure_proxy(vc, default_session_expiry_minutes=45, countries=["US", "CA"])
+    got = client.get_voice_connector_proxy(VoiceConnectorId=vc)
+    assert http_status(got) == 200
+    # Exactly the members of botocore's Proxy shape that were set.
+    assert got["Proxy"] == {
+        "DefaultSessionExpiryMinutes": 45,
+        "Disabled": False,
+        "PhoneNumberCountries": ["US", "CA"],
+    }
+    unknown = new_vc_id()
+    with pytest.raises(
+        client.exceptions.NotFoundException, match=f": Voice connector {unknown} not found$"
+    ):
+        client.get_voice_connector_proxy(VoiceConnectorId=unknown)
+
+    records = emu.calls_for("GetVoiceConnectorProxy")[-3:]
+    assert [(r.voice_connector_id, r.method, r.status, r.error_code) for r in records] == [
+        (vc, "GET", 404, "NotFoundException"),
+        (vc, "GET", 200, None),
+        (unknown, "GET", 404, "NotFoundException"),
+    ]
+
+
+def test_get_voice_connector_describes_a_voice_connector_that_exists(
+    emu: ChimeVoiceEmulator, client: ChimeSDKVoiceClient, vc: str
+) -> None:
+    connector = client.get_voice_connector(VoiceConnectorId=vc)["VoiceConnector"]
+    created = connector.pop("CreatedTimestamp")
+    assert connector.pop("UpdatedTimestamp") == created
+    assert created.tzinfo is not None
+    assert connector == {
+        "VoiceConnectorId": vc,
+        "AwsRegion": "us-east-1",
+        "Name": vc,
+        "OutboundHostName": f"{vc}.voiceconnector.chime.aws",
+        "RequireEncryption": True,
+        "VoiceConnectorArn": f"arn:aws:chime:us-east-1:123456789012:vc/{vc}",
+    }
+    emu.add_voice_connector(vc)  # idempotent: the connector keeps its creation time
+    assert client.get_voice_connector(VoiceConnectorId=vc)["VoiceConnector"][
+        "CreatedTimestamp"
+    ] == (created)
+    unknown = new_vc_id()
+    with pytest.raises(client.exceptions.NotFoundException, match=f"Voice connector {unknown}"):
+        client.get_voice_connector(VoiceConnectorId=unknown)
+    assert emu.calls_for("GetVoiceConnector")[-1].voice_connector_id == unknown

@@ -24,7 +24,7 @@ def test_unsigned_request_is_unauthorized(emu: ChimeVoiceEmulator, vc: str) -> N
 
 def test_operations_outside_the_emulator_answer_501(client: ChimeSDKVoiceClient, vc: str) -> None:
     with pytest.raises(botocore.exceptions.ClientError) as raised:
-        client.get_voice_connector(VoiceConnectorId=vc)
+        client.get_voice_connector_group(VoiceConnectorGroupId=vc)
     assert raised.value.response["Error"]["Code"] == "NotImplemented"
     assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
 
