@@ -122,8 +122,19 @@ class WarmRunner(LambdaRunner):
         """The end of the pool's log, for error messages."""
         return self.log_path.read_text(errors="replace")[-3000:]
 
-    def invoke(self, request: dict[str, Any], key: str) -> Invocation:
-        """Send ``request`` to an idle worker; return what CloudFormation received under ``key``."""
+    def invoke(
+        self, request: dict[str, Any], key: str, *, request_id: str | None = None
+    ) -> Invocation:
+        """Send ``request`` to an idle worker; return what CloudFormation received under ``key``.
+
+        Every warm worker gives its events one fixed request id, so ``request_id`` is refused:
+        redeliver an event with ``LambdaRunner``.
+        """
+        if request_id is not None:
+            raise ValueError(
+                f"WarmRunner cannot run an event as request {request_id}: its workers give every "
+                "event the same request id; redeliver with LambdaRunner"
+            )
         connection, stream = self.idle.get()
         started = time.monotonic()
         try:

@@ -8,6 +8,12 @@ of boto3 and its dependencies (what the Lambda runtime provides) and a folder of
 and its dependencies, both linked from this environment, plus the environment variables Lambda
 sets. Its handler reaches the emulator through ``AWS_ENDPOINT_URL_CHIME_SDK_VOICE`` and answers
 CloudFormation at the ``ResponseSink``.
+
+``LambdaRunner.for_assembly`` gives the process the environment the synthesized template gives
+the function: its ``Environment.Variables`` resolved (``harness.cfn_template``), the DynamoDB
+tables the template declares created in moto (``harness.dynamodb``) and the function pointed at
+them through ``AWS_ENDPOINT_URL_DYNAMODB``. ``redeliver`` runs an invocation again under the same
+Lambda request id, as Lambda retries an asynchronous invocation after an error, crash or timeout.
 """
 
 from __future__ import annotations
@@ -30,15 +36,18 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
+import proxy_contract as contract
+from harness.cfn_template import HANDLER, TABLE_TYPE, TemplateError, function_environment
+from harness.dynamodb import DYNAMODB_ENDPOINT_ENV_VAR, DynamoDBServer
 from harness.response_sink import ResponseSink
 from harness.runtime_api import INIT_TIMEOUT_SECONDS, InvocationRecord, RuntimeApi
+from harness.synth import Assembly
 
 BOOTSTRAP = Path(__file__).resolve().parent / "lambda_bootstrap.py"
 FUNCTION_NAME = "ChimeProxySessionProvider-Handler"
 FUNCTION_ARN = f"arn:aws:lambda:us-east-1:123456789012:function:{FUNCTION_NAME}"
 # What the construct configures (constructs/chime_proxy_session/provider.py).
 MEMORY_SIZE_MB = 256
-HANDLER = "index.handler"
 # What the Lambda Python runtime provides besides the standard library.
 RUNTIME_DISTRIBUTIONS = (
     "boto3",
@@ -80,10 +89,13 @@ def _link_distributions(names: tuple[str, ...], prefix: str) -> Path:
 class Invocation:
     """One handler run: the request, what CloudFormation received, the logs and how it ended.
 
-    ``exit_code`` is the runtime process's exit status; a negative one is the signal that ended
-    it (the runner's SIGTERM after the invocation ended, the Runtime API's SIGKILL at the
-    deadline). ``seconds`` is the whole cold start; ``init_seconds`` runs to the runtime's first
-    request for an invocation, ``duration_seconds`` from hand-out to the answer or the deadline.
+    ``response`` is the last response CloudFormation received under ``key`` during this
+    invocation (None when it sent none). ``exit_code`` is the runtime process's exit status; a
+    negative one is the signal that ended it (the runner's SIGTERM after the invocation ended,
+    the Runtime API's SIGKILL at the deadline). ``seconds`` is the whole cold start;
+    ``init_seconds`` runs to the runtime's first request for an invocation,
+    ``duration_seconds`` from hand-out to the answer or the deadline. ``request_id`` is the
+    Lambda request id the handler saw (``context.aws_request_id``).
     """
 
     request: dict[str, Any]
@@ -97,6 +109,9 @@ class Invocation:
     error: dict[str, Any] | None = None
     init_seconds: float | None = None
     duration_seconds: float | None = None
+    request_id: str = ""
+    # Where the sink files CloudFormation's responses to this request.
+    key: str = ""
 
     @property
     def timed_out(self) -> bool:
@@ -157,10 +172,80 @@ class LambdaRunner:
             "PYTHONDONTWRITEBYTECODE": "1",
         }
         self.env.update(extra_env or {})
+        # The DynamoDB tables made for this function (``for_assembly``), by logical id.
+        self.tables: dict[str, str] = {}
 
-    def invoke(self, request: dict[str, Any], key: str) -> Invocation:
-        """Run the handler on ``request``; return what CloudFormation received under ``key``."""
+    @classmethod
+    def for_assembly(
+        cls,
+        assembly: Assembly,
+        *,
+        endpoint_url: str,
+        sink: ResponseSink,
+        dynamodb: DynamoDBServer | None = None,
+        timeout_seconds: float = 120.0,
+        extra_env: Mapping[str, str] | None = None,
+    ) -> LambdaRunner:
+        """A runner of ``assembly``'s asset with the environment its template gives the function.
+
+        Creates the template's DynamoDB tables in ``dynamodb`` (new ones on every call, as a new
+        stack would; ``tables`` names them), resolves the function's ``Environment.Variables``
+        (a ``Ref`` to a table is its name) and points the function at ``dynamodb`` through
+        ``AWS_ENDPOINT_URL_DYNAMODB``. ``extra_env`` comes last and wins. A template that
+        declares a table needs ``dynamodb``; a template without one runs with or without it.
+        """
+        template = assembly.template
+        if dynamodb is None:
+            declared = [
+                logical_id
+                for logical_id, resource in template.get("Resources", {}).items()
+                if resource.get("Type") == TABLE_TYPE
+            ]
+            if declared:
+                raise TemplateError(
+                    f"{assembly.stack_name} declares the DynamoDB table(s) {declared}: pass "
+                    "dynamodb=<a running harness.dynamodb.DynamoDBServer> to create them"
+                )
+            tables: dict[str, str] = {}
+        else:
+            tables = dynamodb.create_tables(template, stack_name=assembly.stack_name)
+        env = function_environment(template, stack_name=assembly.stack_name, physical_ids=tables)
+        if dynamodb is not None:
+            env[DYNAMODB_ENDPOINT_ENV_VAR] = dynamodb.endpoint_url
+        runner = cls(
+            assembly.asset_dir,
+            endpoint_url=endpoint_url,
+            sink=sink,
+            timeout_seconds=timeout_seconds,
+            extra_env={**env, **(extra_env or {})},
+        )
+        runner.tables = tables
+        return runner
+
+    @property
+    def claim_table(self) -> str | None:
+        """The name of the function's claim table (its CHIME_PROXY_SESSION_CLAIM_TABLE), if any."""
+        return self.env.get(contract.CLAIM_TABLE_VARIABLE)
+
+    def redeliver(self, invocation: Invocation) -> Invocation:
+        """Run ``invocation``'s event again under its request id, in a new process.
+
+        What Lambda does after an asynchronous invocation ended in an error, a crash or a
+        timeout (up to two retries, the first after about a minute): the same event, the same
+        ``context.aws_request_id``. CloudFormation's ResponseURL is the same too.
+        """
+        return self.invoke(invocation.request, invocation.key, request_id=invocation.request_id)
+
+    def invoke(
+        self, request: dict[str, Any], key: str, *, request_id: str | None = None
+    ) -> Invocation:
+        """Run the handler on ``request``; return what CloudFormation received under ``key``.
+
+        ``request_id`` is the Lambda request id (``context.aws_request_id``), a fresh uuid unless
+        given: pass an earlier invocation's to deliver its event again (or call ``redeliver``).
+        """
         started = time.monotonic()
+        answered_before = len(self.sink.responses(key))
         # Lambda gives init 10 s, then retries it within the invocation under the function's
         # timeout; the harness does not retry, it allows the longer of the two.
         init_limit = max(INIT_TIMEOUT_SECONDS, self.timeout_seconds)
@@ -188,7 +273,7 @@ class LambdaRunner:
                 stderr=subprocess.STDOUT,
             )
             api.on_timeout = process.kill
-            record = api.enqueue(json.dumps(request).encode())
+            record = api.enqueue(json.dumps(request).encode(), request_id=request_id)
             try:
                 while not api.wait(record, 0.1) and process.poll() is None:
                     pass
@@ -197,7 +282,7 @@ class LambdaRunner:
                 _stop(process, exits_by_itself=record.outcome == "init_error")
             output.seek(0)
             logs = output.read().decode(errors="replace")
-        responses = self.sink.responses(key)
+        responses = self.sink.responses(key)[answered_before:]
         outcome, error = _ending(record, process.returncode)
         if logs and not logs.endswith("\n"):
             logs += "\n"
@@ -212,6 +297,8 @@ class LambdaRunner:
             error=error,
             init_seconds=api.init_seconds,
             duration_seconds=record.duration_seconds,
+            request_id=record.request_id,
+            key=key,
         )
 
     @staticmethod

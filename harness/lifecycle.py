@@ -50,7 +50,15 @@ __all__ = [
 
 
 class LifecycleError(RuntimeError):
-    """The driver could not complete a request (e.g. the handler never answered)."""
+    """The driver could not complete a request (e.g. the handler never answered).
+
+    ``invocation`` is the run that sent CloudFormation no response, when there was one: a test
+    can deliver it again as Lambda's retry would (``LambdaRunner.redeliver``).
+    """
+
+    def __init__(self, message: str, invocation: Invocation | None = None) -> None:
+        super().__init__(message)
+        self.invocation = invocation
 
 
 def cfn_value(value: Any) -> Any:
@@ -206,7 +214,8 @@ class CloudFormationStack:
         if invocation.response is None:
             raise LifecycleError(
                 f"{request_type} {logical_id}: the handler sent no response "
-                f"({invocation.summary}); its output:\n{invocation.logs}"
+                f"({invocation.summary}); its output:\n{invocation.logs}",
+                invocation,
             )
         if self._on_invocation is not None:
             with self._lock:

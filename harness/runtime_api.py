@@ -182,10 +182,15 @@ class RuntimeApi:
             raise RuntimeError("the Runtime API is not started")
         return f"127.0.0.1:{self._server.server_address[1]}"
 
-    def enqueue(self, event: bytes) -> InvocationRecord:
-        """Queue an invocation for the runtime's next ``/next``; return its record."""
+    def enqueue(self, event: bytes, *, request_id: str | None = None) -> InvocationRecord:
+        """Queue an invocation for the runtime's next ``/next``; return its record.
+
+        ``request_id`` is the Lambda request id the runtime gets (``context.aws_request_id``): a
+        fresh uuid unless given. Lambda's retry of an asynchronous invocation (after an error, a
+        crash or a timeout) carries the first delivery's id, and so may an invocation here.
+        """
         record = InvocationRecord(
-            request_id=str(uuid.uuid4()),
+            request_id=request_id or str(uuid.uuid4()),
             event=event,
             trace_id=f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};Sampled=0",
             queued_at=time.monotonic(),
@@ -297,7 +302,12 @@ class RuntimeApi:
             )
             return
         with self._changed:
-            record = next((r for r in self.records if r.request_id == match["id"]), None)
+            # The invocation under way first: a redelivery shares the id of an earlier one.
+            current = self._current
+            if current is not None and current.request_id == match["id"]:
+                record: InvocationRecord | None = current
+            else:
+                record = next((r for r in self.records if r.request_id == match["id"]), None)
             if record is None:
                 status, error = HTTPStatus.BAD_REQUEST, ("InvalidRequestID", "Invalid request ID")
             elif record is not self._current:

@@ -6,6 +6,7 @@ interface client on it against the local Runtime API, as it does for the synthes
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -14,11 +15,16 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import proxy_contract as contract
+from harness.cfn_template import TemplateError
+from harness.dynamodb import DynamoDBServer
 from harness.lambda_runner import FUNCTION_ARN, FUNCTION_NAME, LambdaRunner
 from harness.response_sink import ResponseSink
+from harness.synth import Assembly
 
 pytestmark = pytest.mark.slow
 
@@ -31,10 +37,15 @@ def sink() -> Iterator[ResponseSink]:
         yield running
 
 
-def runner_for(tmp_path: Path, sink: ResponseSink, source: str, timeout: float) -> LambdaRunner:
+def write_asset(tmp_path: Path, source: str) -> Path:
     asset = tmp_path / "asset"
     asset.mkdir()
     (asset / "index.py").write_text(textwrap.dedent(source))
+    return asset
+
+
+def runner_for(tmp_path: Path, sink: ResponseSink, source: str, timeout: float) -> LambdaRunner:
+    asset = write_asset(tmp_path, source)
     return LambdaRunner(
         asset, endpoint_url="http://127.0.0.1:9", sink=sink, timeout_seconds=timeout
     )
@@ -165,3 +176,170 @@ def test_the_path_holds_only_the_asset_boto3_and_the_runtime_client(
     runtime = {entry.name for entry in runner.runtime_dir.iterdir()}
     assert {"boto3", "botocore"} <= runtime
     assert not runtime & {"awslambdaric", "crhelper", "simplejson"}
+
+
+# Crashes on its first delivery (the marker file does not exist yet), answers on the next; a
+# "Silent" event never answers.
+CRASHES_ONCE = """
+    import json, os, pathlib, ssl, urllib.request
+
+    def handler(event, context):
+        print(f"request_id={context.aws_request_id}", flush=True)
+        if event.get("Silent"):
+            return
+        marker = pathlib.Path(event["Marker"])
+        if not marker.exists():
+            marker.write_text(context.aws_request_id)
+            os._exit(3)
+        body = json.dumps({"Status": "SUCCESS", "PhysicalResourceId": context.aws_request_id})
+        put = urllib.request.Request(event["ResponseURL"], data=body.encode(), method="PUT")
+        urllib.request.urlopen(put, context=ssl.create_default_context(), timeout=5)
+"""
+
+
+def test_a_redelivery_runs_the_event_again_under_the_same_request_id(
+    tmp_path: Path, sink: ResponseSink
+) -> None:
+    runner = runner_for(tmp_path, sink, CRASHES_ONCE, TIMEOUT)
+    event = {**request(sink, "retry"), "Marker": str(tmp_path / "delivered")}
+
+    first = runner.invoke(event, "retry")
+    assert (first.outcome, first.exit_code, first.response) == ("exited", 3, None)
+    assert printed(first.logs, "request_id") == first.request_id
+    assert (tmp_path / "delivered").read_text() == first.request_id
+
+    retried = runner.redeliver(first)
+    assert retried.outcome == "response", retried.logs
+    assert retried.request_id == first.request_id
+    assert printed(retried.logs, "request_id") == first.request_id
+    assert f"REPORT RequestId: {first.request_id}" in retried.logs
+    assert retried.response == {"Status": "SUCCESS", "PhysicalResourceId": first.request_id}
+
+    # A new invocation (not a retry) gets a fresh id; one given explicitly is used as it is.
+    fresh = runner.invoke(event, "retry")
+    assert fresh.request_id not in ("", first.request_id)
+    assert fresh.response == {"Status": "SUCCESS", "PhysicalResourceId": fresh.request_id}
+    chosen = runner.invoke(event, "retry", request_id="5c1e7a55-0000-4000-8000-000000000001")
+    assert printed(chosen.logs, "request_id") == "5c1e7a55-0000-4000-8000-000000000001"
+    # An invocation's response is what CloudFormation received during it, never an earlier one.
+    silent = runner.invoke({**event, "Silent": True}, "retry")
+    assert silent.outcome == "response"
+    assert silent.response is None
+    assert len(sink.responses("retry")) == 3
+
+
+# Writes a claim-like item to the table the template names, through AWS_ENDPOINT_URL_DYNAMODB.
+WRITES_TO_ITS_TABLE = f"""
+    import os, boto3
+
+    def handler(event, context):
+        boto3.client("dynamodb").put_item(
+            TableName=os.environ["{contract.CLAIM_TABLE_VARIABLE}"],
+            Item={{
+                "{contract.CLAIM_PARTITION_KEY}": {{"S": event["Resource"]}},
+                "{contract.CLAIM_SORT_KEY}": {{"S": context.aws_request_id}},
+                "Role": {{"S": os.environ["{contract.FUNCTION_ROLE_ARN_VARIABLE}"]}},
+            }},
+        )
+"""
+
+
+def assembly_of(asset: Path, resources: dict[str, Any]) -> Assembly:
+    """A cloud assembly of the stack ``Demo`` with ``resources``, its function's code ``asset``."""
+    return Assembly(
+        outdir=asset.parent,
+        stack_name="Demo",
+        template={"Resources": resources},
+        template_path=asset.parent / "Demo.template.json",
+        asset_dir=asset,
+        asset_hash="0" * 64,
+    )
+
+
+def claim_stack(asset: Path) -> Assembly:
+    key = [contract.CLAIM_PARTITION_KEY, contract.CLAIM_SORT_KEY]
+    table = {
+        "Type": "AWS::DynamoDB::Table",
+        "Properties": {
+            "KeySchema": [
+                {"AttributeName": key[0], "KeyType": "HASH"},
+                {"AttributeName": key[1], "KeyType": "RANGE"},
+            ],
+            "AttributeDefinitions": [{"AttributeName": k, "AttributeType": "S"} for k in key],
+            "BillingMode": "PAY_PER_REQUEST",
+            "TimeToLiveSpecification": {
+                "AttributeName": contract.CLAIM_TTL_ATTRIBUTE,
+                "Enabled": True,
+            },
+        },
+    }
+    function = {
+        "Type": "AWS::Lambda::Function",
+        "Properties": {
+            "Handler": "index.handler",
+            "Environment": {
+                "Variables": {
+                    contract.CLAIM_TABLE_VARIABLE: {"Ref": "Claims"},
+                    contract.FUNCTION_ROLE_ARN_VARIABLE: {"Fn::GetAtt": ["Role", "Arn"]},
+                }
+            },
+        },
+    }
+    role = {"Type": "AWS::IAM::Role", "Properties": {}}
+    return assembly_of(asset, {"Claims": table, "Handler": function, "Role": role})
+
+
+def test_a_runner_for_an_assembly_runs_with_its_template_s_table(
+    tmp_path: Path, sink: ResponseSink
+) -> None:
+    assembly = claim_stack(write_asset(tmp_path, WRITES_TO_ITS_TABLE))
+    with DynamoDBServer() as dynamodb:
+        dynamodb.reset()
+        runner = LambdaRunner.for_assembly(
+            assembly, endpoint_url="http://127.0.0.1:9", sink=sink, dynamodb=dynamodb
+        )
+        assert list(runner.tables) == ["Claims"]
+        table = runner.tables["Claims"]
+        assert runner.claim_table == table
+        assert table.startswith("Demo-Claims-")
+        assert runner.env["AWS_ENDPOINT_URL_DYNAMODB"] == dynamodb.endpoint_url
+
+        invocation = runner.invoke({**request(sink, "claim"), "Resource": "Demo/Line"}, "claim")
+        assert invocation.outcome == "response", invocation.logs
+        assert dynamodb.items(table) == [
+            {
+                contract.CLAIM_PARTITION_KEY: "Demo/Line",
+                contract.CLAIM_SORT_KEY: invocation.request_id,
+                "Role": "arn:aws:iam::123456789012:role/Demo-Role",
+            }
+        ]
+        # extra_env wins over the template's variables.
+        overridden = LambdaRunner.for_assembly(
+            assembly,
+            endpoint_url="http://127.0.0.1:9",
+            sink=sink,
+            dynamodb=dynamodb,
+            extra_env={contract.FUNCTION_ROLE_ARN_VARIABLE: "arn:aws:iam::1:role/Mine"},
+        )
+        assert overridden.env[contract.FUNCTION_ROLE_ARN_VARIABLE] == "arn:aws:iam::1:role/Mine"
+        assert overridden.claim_table not in (None, table)  # a stack of its own
+
+
+def test_a_template_with_a_table_needs_the_dynamodb_server(
+    tmp_path: Path, sink: ResponseSink
+) -> None:
+    assembly = claim_stack(write_asset(tmp_path, WRITES_TO_ITS_TABLE))
+    with pytest.raises(TemplateError, match=r"declares the DynamoDB table\(s\) \['Claims'\]"):
+        LambdaRunner.for_assembly(assembly, endpoint_url="http://127.0.0.1:9", sink=sink)
+    # Without a table (as before the provider declares one) it runs without DynamoDB.
+    tableless = copy.deepcopy(assembly.template["Resources"])
+    del tableless["Claims"]
+    del tableless["Handler"]["Properties"]["Environment"]["Variables"][
+        contract.CLAIM_TABLE_VARIABLE
+    ]
+    runner = LambdaRunner.for_assembly(
+        assembly_of(assembly.asset_dir, tableless), endpoint_url="http://127.0.0.1:9", sink=sink
+    )
+    assert (runner.tables, runner.claim_table) == ({}, None)
+    assert "AWS_ENDPOINT_URL_DYNAMODB" not in runner.env
+    assert runner.env[contract.FUNCTION_ROLE_ARN_VARIABLE].endswith(":role/Demo-Role")

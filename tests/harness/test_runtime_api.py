@@ -215,3 +215,21 @@ def test_an_init_past_its_limit_times_out_and_stops_the_runtime(stops: Stops) ->
         error = record.error()
         assert error is not None
         assert "Init timed out after 0.30 seconds" in error["errorMessage"]
+
+
+def test_a_redelivery_carries_the_request_id_it_is_given(api: RuntimeApi) -> None:
+    first = api.enqueue(b'{"n": 1}')
+    retry = api.enqueue(b'{"n": 1}', request_id=first.request_id)
+    fresh = api.enqueue(b'{"n": 2}')
+    assert retry.request_id == first.request_id
+    assert fresh.request_id not in (first.request_id, "")
+
+    headers = call(api, "GET", NEXT)[1]
+    assert headers["Lambda-Runtime-Aws-Request-Id"] == first.request_id
+    assert answer(api, first.request_id, "error", {"errorType": "Crash"}) == 202
+    headers = call(api, "GET", NEXT)[1]
+    assert headers["Lambda-Runtime-Aws-Request-Id"] == first.request_id
+    # The answer goes to the delivery under way, not to the first one that ended.
+    assert answer(api, first.request_id, "response", {}) == 202
+    assert (first.outcome, retry.outcome) == ("error", "response")
+    assert answer(api, first.request_id, "response", {}) == 403  # both have ended
