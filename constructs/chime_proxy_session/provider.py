@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from aws_cdk import Acknowledgment, ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -16,6 +17,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from .asset import handler_code
+from .claim_table import add_claim_table
 from .contract import contract, types
 
 PROVIDER_ID: Final = "ChimeProxySessionProvider"
@@ -112,8 +114,19 @@ class ProxySessionProvider(Construct):
     :param dead_letter_queue: where Lambda sends events of invocations that failed for good.
         Default: none.
     :param tracing: X-Ray tracing. Default: ``Tracing.DISABLED``.
-    :param environment_encryption: the KMS key of the function's environment variables.
-        Default: Lambda's own key.
+    :param environment_encryption: the customer managed KMS key of the function's environment
+        variables and of its claim table (the provider's one customer key encrypts both; the
+        function's policy then allows ``kms:Decrypt`` on it). Default: Lambda's own key for the
+        environment, and DynamoDB's AWS owned key for the table.
+
+    The claim table (``claim_table``, ``claim_table.py``) is the exactly-once store of the
+    resources that create something (``VoiceConnectorProxy``, ``ProxySession``): added to the
+    stack by the first of them (``use_claims``), never for ``ProxySessionSettings`` alone.
+    On-demand capacity, point-in-time recovery, claims expiring through the ``ExpiresAt`` TTL
+    attribute, a name CloudFormation generates. It is deleted with the stack
+    (``RemovalPolicy.DESTROY``): a claim is keyed by its stack's id and names that stack's
+    requests, so once the stack is gone no request can ever read it again, and a retained table
+    would only be an orphan to find and pay for.
     """
 
     def __init__(
@@ -150,6 +163,8 @@ class ProxySessionProvider(Construct):
         _Registry.of(stack).provider = self
         self._grants: dict[str, iam.PolicyStatement] = {}
         self._granted: set[tuple[str, str]] = set()
+        self._key = environment_encryption
+        self._claim_table: dynamodb.Table | None = None
 
         self.log_group: logs.ILogGroup = log_group or logs.LogGroup(
             self, "Logs", retention=LOG_RETENTION, removal_policy=RemovalPolicy.DESTROY
@@ -256,6 +271,23 @@ class ProxySessionProvider(Construct):
         # Every resource reaches the function through its ARN, so waiting here for the policy
         # makes every resource wait for it, without a DependsOn per resource.
         self.function.node.add_dependency(self.policy)
+
+    @property
+    def claim_table(self) -> dynamodb.ITable | None:
+        """The stack's claim table (DynamoDB): where the function claims each Create of a resource
+        that creates something before it calls the API, so that a request delivered twice creates
+        once. None until the stack declares such a resource (``use_claims``)."""
+        return self._claim_table
+
+    def use_claims(self) -> dynamodb.ITable:
+        """Add the claim table to the stack once (its name in ``CHIME_PROXY_SESSION_CLAIM_TABLE``,
+        item actions on its ARN only) and return it. ``VoiceConnectorProxy`` and ``ProxySession``
+        call this themselves; call it for plain custom resources of their types."""
+        if self._claim_table is None:
+            self._claim_table = add_claim_table(
+                self, key=self._key, policy=self.policy, function=self.function
+            )
+        return self._claim_table
 
     @property
     def service_token(self) -> str:

@@ -3,8 +3,9 @@
 A construct class names its resource type's description (``resource_types``) and turns its own
 props into property values; the skeleton then checks every literal with the description's rules,
 resolves where and as whom the function calls (region, role, external id), finds the stack's
-provider, grants the IAM actions the description declares, writes the custom resource, and keeps
-what the class needs for its attributes.
+provider (and, for a type that creates something, has it add the claim table), grants the IAM
+actions the description declares, writes the custom resource, and keeps what the class needs for
+its attributes.
 """
 
 from __future__ import annotations
@@ -111,6 +112,8 @@ class ChimeResource(Construct):
             self
         )
         self._before_grant()
+        if kind.creates:
+            self.provider.use_claims()
         if role_arn is not None:
             self.provider.grant_assume_role(role_arn)
         else:

@@ -2,8 +2,9 @@
 
 One App, one synth, with cdk-nag's AwsSolutions pack attached: the demo stack from cdk.json's
 context and one stack per construct (``compliance.py``: sessions' settings, proxy
-configurations, created sessions). Then the README's Compliance example with its six packs, run
-once by the README runner (``readme.py``).
+configurations, created sessions), each with its claim table where a resource creates something.
+Then the README's Compliance example with its six packs, run once by the README runner
+(``readme.py``).
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
+from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 
 import app as demo_app
+from chime_proxy_session.claim_table import BACKUP_PLAN_REASON, BACKUP_PLAN_RULES
 from tests.infra import readme
+from tests.infra.claims import TABLE_TYPE, assert_claim_table, assert_no_claim_table
 from tests.infra.compliance import (
     REPORT_CONTEXT,
     Synthesized,
@@ -37,21 +41,26 @@ from tests.infra.tables import SPECS, Spec
 
 REPO = Path(__file__).resolve().parents[2]
 CONTEXT = json.loads((REPO / "cdk.json").read_text())["context"]
-# Every cdk-nag acknowledgment in the synthesized app, rule id -> reason. The constructs ship none
-# by default: AwsSolutions finds nothing to suppress (see README, "Security and compliance"). A
+# Every cdk-nag acknowledgment in the synthesized app, rule id -> reason. AwsSolutions finds
+# nothing to suppress, so none is AwsSolutions'; the claim table ships the other packs'
+# backup-plan acknowledgments (inert when those packs do not run; see README, "Compliance"). A
 # suppression added later belongs in the construct (Validations.of(resource).acknowledge(...) in
 # provider.py, which cdk-nag 3 reads from the resource or its ancestors), here, and in the README.
-EXPECTED_ACKNOWLEDGMENTS: dict[str, str] = {}
+EXPECTED_ACKNOWLEDGMENTS: dict[str, str] = dict.fromkeys(BACKUP_PLAN_RULES, BACKUP_PLAN_REASON)
 UPDATE, DELETE = "chime:UpdateProxySession", "chime:DeleteProxySession"
 CREATE, LIST = "chime:CreateProxySession", "chime:ListProxySessions"
 PUT_PROXY, DELETE_PROXY = "chime:PutVoiceConnectorProxy", "chime:DeleteVoiceConnectorProxy"
+GET_PROXY = "chime:GetVoiceConnectorProxy"
+PROXY = {GET_PROXY, PUT_PROXY, DELETE_PROXY}
 # Each stack's chime actions, one statement each.
 CHIME_ACTIONS = {
-    "ChimeProxySessionDemo": {UPDATE, DELETE, PUT_PROXY, DELETE_PROXY, CREATE, LIST},
+    "ChimeProxySessionDemo": {UPDATE, DELETE, *PROXY, CREATE, LIST},
     "ProxySessionPolicyMix": {UPDATE, DELETE},
-    "VoiceConnectorProxies": {UPDATE, PUT_PROXY, DELETE_PROXY},
-    "ProxySessionCompliance": {UPDATE, DELETE, PUT_PROXY, DELETE_PROXY, CREATE, LIST},
+    "VoiceConnectorProxies": {UPDATE, *PROXY},
+    "ProxySessionCompliance": {UPDATE, DELETE, *PROXY, CREATE, LIST},
 }
+# The stacks that hold only ProxySessionSettings: no claim table.
+SETTINGS_ONLY = {"ProxySessionPolicyMix"}
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +112,17 @@ def test_every_suppression_ships_with_the_construct_and_says_why(synthesized: Sy
     assert acknowledged == EXPECTED_ACKNOWLEDGMENTS
     for rule, reason in acknowledged.items():
         assert len(reason) >= 40, f"{rule}: the reason is too thin: {reason!r}"
+
+
+@pytest.mark.parametrize("stack", CHIME_ACTIONS)
+def test_a_claim_table_exactly_where_a_resource_creates(
+    synthesized: Synthesized, stack: str
+) -> None:
+    template = Template.from_json(synthesized.template(stack))
+    if stack in SETTINGS_ONLY:
+        assert_no_claim_table(template)
+    else:
+        assert_claim_table(template)
 
 
 @pytest.mark.parametrize("stack", CHIME_ACTIONS)
@@ -166,7 +186,14 @@ def compliant(tmp_path_factory: pytest.TempPathFactory) -> readme.Run:
 
 def test_six_packs_report_no_unacknowledged_finding(compliant: readme.Run) -> None:
     assert violations(compliant.outdir) == []
-    assert list(compliant.outdir.glob("RegulatedTelephony.template.json"))
+    (template,) = compliant.outdir.glob("RegulatedTelephony.template.json")
+    # The packs saw the claim table, under the provider's customer key.
+    (table,) = [
+        resource
+        for resource in json.loads(template.read_text())["Resources"].values()
+        if resource["Type"] == TABLE_TYPE
+    ]
+    assert table["Properties"]["SSESpecification"]["SSEType"] == "KMS"
     for pack in ("AwsSolutions", "HIPAASecurity", "NIST80053R4", "NIST80053R5", "PCIDSS321"):
         assert f"{pack}Checks(app)" in EXAMPLE.code
     assert "ServerlessChecks(app)" in EXAMPLE.code

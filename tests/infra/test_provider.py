@@ -1,5 +1,6 @@
-"""The provider (``provider.py``), per stack: the function's settings, one provider per stack and
-the errors around it, and alone: a ServiceToken and grants for plain custom resources."""
+"""The provider (``provider.py``), per stack: the function's settings, its claim table (under the
+provider's customer key, or absent for settings alone), one provider per stack and the errors
+around it, and alone: a ServiceToken and grants for plain custom resources."""
 
 from __future__ import annotations
 
@@ -23,8 +24,9 @@ from chime_proxy_session import (
     ProxySessionSettings,
 )
 from tests.helpers import vc_arn
+from tests.infra.claims import assert_claim_table, assert_no_claim_table
 from tests.infra.readme import section
-from tests.infra.tables import SETTINGS
+from tests.infra.tables import SETTINGS, VOICE_CONNECTOR_PROXY
 
 
 def settings(stack: cdk.Stack, name: str, provider: ProxySessionProvider | None = None) -> None:
@@ -44,7 +46,8 @@ def imported_vpc(stack: cdk.Stack) -> ec2.IVpc:
 
 @pytest.fixture(scope="module")
 def configured() -> Template:
-    """A provider with every option set, serving two sessions."""
+    """A provider with every option set, serving two sessions' settings and a proxy
+    configuration (so the stack has a claim table, under the provider's key)."""
     stack = cdk.Stack(
         cdk.App(), "Configured", env=cdk.Environment(account="111111111111", region="us-east-1")
     )
@@ -68,6 +71,7 @@ def configured() -> Template:
     )
     settings(stack, "One", provider)
     settings(stack, "Two", provider)
+    VOICE_CONNECTOR_PROXY.build(stack, "Proxy", provider=provider)
     return Template.from_stack(stack)
 
 
@@ -117,9 +121,19 @@ def test_one_managed_policy_and_no_inline_policy(configured: Template) -> None:
         "ec2:CreateNetworkInterface",
         "logs:PutLogEvents",
         "chime:UpdateProxySession",
+        "dynamodb:PutItem",
     ):
         assert needed in actions
     assert not [action for action in actions if action.endswith("*")]
+
+
+def test_the_providers_key_encrypts_the_claim_table(configured: Template) -> None:
+    """One customer key for the environment and the claim table; kms:Decrypt on it alone."""
+    (key_id,) = configured.find_resources("AWS::KMS::Key")
+    key = {"Fn::GetAtt": [key_id, "Arn"]}
+    (function,) = configured.find_resources("AWS::Lambda::Function").values()
+    assert function["Properties"]["KmsKeyArn"] == key
+    assert_claim_table(configured, key)
 
 
 @pytest.mark.parametrize("first", ["an explicit provider", "a construct's default provider"])
@@ -167,6 +181,8 @@ def test_defaults_stay_as_documented() -> None:
         {"Timeout": 900, "MemorySize": 256, "VpcConfig": Match.absent()},
     )
     template.has_resource_properties("AWS::Logs::LogGroup", {"RetentionInDays": 30})
+    # Settings alone create nothing, so they need no claims.
+    assert_no_claim_table(template)
 
 
 # ---- the provider alone: plain Custom::ChimeProxySessionSettings ---------------------------------
@@ -208,6 +224,8 @@ def function_id(template: Template) -> str:
 def test_one_function_serves_the_raw_resource(plain_stack: tuple[cdk.Stack, Template]) -> None:
     stack, template = plain_stack
     template.resource_count_is("AWS::Lambda::Function", 1)
+    assert ProxySessionProvider.of(stack).claim_table is None
+    assert_no_claim_table(template)
     (resource,) = template.find_resources(RESOURCE_TYPE).values()
     assert resource["Properties"]["ServiceToken"] == {"Fn::GetAtt": [function_id(template), "Arn"]}
     # Asking again, from the stack or its provider, gives the same function.

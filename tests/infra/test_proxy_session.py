@@ -27,6 +27,7 @@ from chime_proxy_session.proxy_session import (
     ProxySession,
 )
 from tests.helpers import VC_ID
+from tests.infra.claims import assert_claim_table
 from tests.infra.stand_in import PROXY_VC, stand_in
 from tests.infra.tables import PROXY_SESSION
 
@@ -162,6 +163,10 @@ def test_four_actions_on_each_voice_connector_and_a_role_for_the_partner(
         assert "0f1e2d3c" not in granted  # the partner's connector is reached through its role
         assert "*" not in granted
     assert by_action["sts:AssumeRole"] == json.dumps(ROLE)
+
+
+def test_sessions_and_their_proxy_share_one_claim_table(template: Template) -> None:
+    assert_claim_table(template)
 
 
 def test_literal_numbers_and_secure_references_are_warned_about(stack: cdk.Stack) -> None:

@@ -1,6 +1,7 @@
 """The skeleton every construct shares (``resource.py``): grants from the type's description,
 ``Attribute`` descriptors, where and as whom it calls (region=, assume_role_arn=, external_id=),
-and the per-stack registry that holds the provider and the claims.
+the claim table a type that creates something brings, and the per-stack registry that holds the
+provider and the claims.
 
 Every construct is built in its own fresh stack from its valid props (``tables.SPECS``); nothing
 here synthesizes: the policy and the attributes are resolved in place.
@@ -14,6 +15,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_dynamodb as dynamodb
 from constructs import Construct
 
 import proxy_contract as contract
@@ -30,6 +32,11 @@ from tests.infra.tables import SPECS, VOICE_CONNECTOR_PROXY, Spec
 ROLE = "arn:aws:iam::210987654321:role/ChimeProxyAdmin"
 OTHER_VC = "klmnopqrst9876543210a"
 POLICIES = {"RETAIN": cdk.RemovalPolicy.RETAIN, "DESTROY": cdk.RemovalPolicy.DESTROY}
+
+
+def tables(stack: cdk.Stack) -> list[dynamodb.CfnTable]:
+    """The stack's DynamoDB tables, found in its construct tree."""
+    return [node for node in stack.node.find_all() if isinstance(node, dynamodb.CfnTable)]
 
 
 def policy_document(stack: cdk.Stack) -> dict[str, Any]:
@@ -223,3 +230,39 @@ def test_a_foreign_child_named_like_the_registry_is_refused() -> None:
     Construct(stack, REGISTRY_ID)
     with pytest.raises(ProxySessionProviderError, match="did not create; rename that construct"):
         VoiceConnectorProxy(stack, "Proxy", **VOICE_CONNECTOR_PROXY.valid)
+
+
+# What a Create makes: a configuration, a session. Settings change a session made elsewhere.
+CREATES = {"ProxySessionSettings": False, "VoiceConnectorProxy": True, "ProxySession": True}
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
+def test_a_type_that_creates_brings_the_claim_table_once(spec: Spec[Any]) -> None:
+    """VoiceConnectorProxy and ProxySession add the table with the first construct and share it;
+    ProxySessionSettings never adds one."""
+    assert spec.construct.KIND.creates is CREATES[spec.name]
+    stack = cdk.Stack(cdk.App(), "Claims")
+    first = spec.build(stack, "First")
+    spec.build(stack, "Second", voice_connector_id=OTHER_VC)
+    provider = ProxySessionProvider.of(stack)
+    if CREATES[spec.name]:
+        (table,) = tables(stack)
+        assert provider.claim_table is not None
+        assert table.node.path == f"{provider.claim_table.node.path}/Resource"
+        assert first.provider.use_claims() is provider.claim_table
+        assert json.dumps(policy_document(stack)).count("dynamodb:PutItem") == 1
+    else:
+        assert tables(stack) == []
+        assert provider.claim_table is None
+        assert "dynamodb:" not in json.dumps(policy_document(stack))
+
+
+def test_use_claims_serves_plain_custom_resources() -> None:
+    """A stack of plain custom resources asks for the table itself, once."""
+    stack = cdk.Stack(cdk.App(), "Plain")
+    provider = ProxySessionProvider.of(stack)
+    assert provider.claim_table is None
+    table = provider.use_claims()
+    assert provider.use_claims() is table
+    assert provider.claim_table is table
+    assert len(tables(stack)) == 1
