@@ -106,6 +106,14 @@ def string_or_token(subject: Subject, prop: str, value: object, *, secret: bool 
     return value
 
 
+def flag(subject: Subject, prop: str, value: object) -> bool:
+    """A bool prop: True or False, nothing else (the handler also takes "true" and "false",
+    which CloudFormation sends; a construct's prop is Python's)."""
+    if not isinstance(value, bool):
+        raise subject.fail(f"{prop} must be True or False, got {echo(value)}.")
+    return value
+
+
 def minutes(subject: Subject, prop: str, value: object) -> int | float | None:
     """A Duration as whole minutes (a token Duration passes as its token), or None if unset."""
     if value is None:

@@ -20,8 +20,11 @@ class VoiceConnectorProxy(ChimeResource):
     """The proxy configuration of a Chime SDK Voice connector: what proxy sessions on it use.
 
     Every deploy that creates or changes this construct calls ``PutVoiceConnectorProxy`` with
-    every setting. Deleting it removes the configuration with ``DeleteVoiceConnectorProxy``
-    (``RemovalPolicy.DESTROY``, the default) or leaves it (``RemovalPolicy.RETAIN``). Changing
+    every setting; a Create first reads the voice connector's configuration
+    (``GetVoiceConnectorProxy``) and, unless ``adopt_existing``, refuses a voice connector that
+    already has one. Deleting it removes the configuration with ``DeleteVoiceConnectorProxy``
+    (``RemovalPolicy.DESTROY``, the default) or leaves it (``RemovalPolicy.RETAIN``, and always
+    for a configuration it adopted). Changing
     the voice connector or the region replaces it: the new configuration is put, then the old one
     is deleted (or left, with ``RETAIN``). It shares the stack's one Lambda function with every
     other proxy-session construct.
@@ -37,6 +40,10 @@ class VoiceConnectorProxy(ChimeResource):
     :param fall_back_phone_number: the E.164 number calls go to when a session has ended.
         Default: none. Never shown in errors, logs or attributes.
     :param disabled: whether the proxy is off (new sessions are refused). Default: False.
+    :param adopt_existing: what a Create does when the voice connector already has a proxy
+        configuration. Default: False, it refuses (FAILED, changing nothing). True puts the
+        declared configuration over it, and the stack then never deletes a configuration it
+        adopted, whatever ``removal_policy`` says.
     :param region: the voice connector's region, one of the ten where the Chime SDK Voice API
         exists. Default: the stack's region.
     :param assume_role_arn: a role the function assumes to call the API, e.g. in another
@@ -62,6 +69,7 @@ class VoiceConnectorProxy(ChimeResource):
         phone_number_pool_countries: Sequence[str],
         fall_back_phone_number: str | None = None,
         disabled: bool = False,
+        adopt_existing: bool = False,
         region: str | None = None,
         assume_role_arn: str | None = None,
         external_id: str | None = None,
@@ -76,8 +84,8 @@ class VoiceConnectorProxy(ChimeResource):
                 "default_session_expiry is required: a Duration of whole minutes, e.g. "
                 "Duration.hours(1)."
             )
-        if not isinstance(disabled, bool):
-            raise subject.fail(f"disabled must be True or False, got {validation.echo(disabled)}.")
+        validation.flag(subject, "disabled", disabled)
+        validation.flag(subject, "adopt_existing", adopt_existing)
         if isinstance(phone_number_pool_countries, str) or not isinstance(
             phone_number_pool_countries, Sequence
         ):
@@ -97,6 +105,8 @@ class VoiceConnectorProxy(ChimeResource):
                 contract.PHONE_NUMBER_POOL_COUNTRIES: list(phone_number_pool_countries),
                 contract.FALL_BACK_PHONE_NUMBER: fall_back_phone_number,
                 contract.DISABLED: disabled,
+                # Written only when True: templates that never adopt stay as they were.
+                contract.ADOPT_EXISTING: True if adopt_existing else None,
             },
             removal_policy=removal_policy,
             region=region,
@@ -108,6 +118,7 @@ class VoiceConnectorProxy(ChimeResource):
         self.phone_number_pool_countries: tuple[str, ...] = tuple(phone_number_pool_countries)
         self.fall_back_phone_number: str | None = fall_back_phone_number
         self.disabled: bool = disabled
+        self.adopt_existing: bool = adopt_existing
 
     def _before_grant(self) -> None:
         """Refuse a second construct for the same literal voice connector and region."""

@@ -214,6 +214,7 @@ VOICE_CONNECTOR_PROXY = Spec(
             ("a dict", {"US": True}),
         ],
         "disabled": [("a string", "false"), ("None", None), ("a number", 0)],
+        "adopt_existing": [("a string", "true"), ("None", None), ("a number", 1)],
     },
     arrange=_own_voice_connector,
     extra_cases=tuple(

@@ -1,4 +1,5 @@
-"""Synth assertions on VoiceConnectorProxy: properties, IAM scope, attributes, members, regions."""
+"""Synth assertions on VoiceConnectorProxy: properties, IAM scope, attributes, members, regions,
+adopting an existing configuration, and the claim table its Create uses."""
 
 from __future__ import annotations
 
@@ -13,11 +14,10 @@ from aws_cdk.assertions import Template
 import proxy_contract as contract
 import resource_types
 from cfn_properties import parse_properties
-from chime_proxy_session import (
-    ProxySessionProvider,
-)
+from chime_proxy_session import ProxySessionProvider, VoiceConnectorProxyError
 from harness.lifecycle import cfn_value
 from tests.helpers import PHONE_A, VC_ID, vc_arn
+from tests.infra.claims import assert_claim_table
 from tests.infra.tables import SETTINGS
 from tests.infra.tables import VOICE_CONNECTOR_PROXY as PROXY
 
@@ -52,6 +52,7 @@ class Built:
             default_session_expiry=minutes(30),
             phone_number_pool_countries=["GB"],
             disabled=True,
+            adopt_existing=True,
             region="us-west-2",
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
@@ -128,18 +129,46 @@ def test_optional_settings_appear_only_when_set(built: Built) -> None:
 
 
 def test_the_handler_accepts_what_the_construct_writes(built: Built) -> None:
+    adopts = {}
     for prefix in ("Main", "Kept", "Partner"):
         sent = cfn_value(built.resource(prefix)["Properties"])
         parsed = parse_properties(resource_types.VOICE_CONNECTOR_PROXY, sent)
         assert parsed[contract.PHONE_NUMBER_POOL_COUNTRIES]
+        adopts[prefix] = parsed[contract.ADOPT_EXISTING]
+    assert adopts == {"Main": False, "Kept": True, "Partner": False}
 
 
-def test_put_is_granted_per_voice_connector_in_its_region(built: Built) -> None:
+def test_adopt_existing_is_written_only_when_true(built: Built) -> None:
+    """Templates that never adopt stay as they were: the property appears only for True."""
+    assert built.resource("Kept")["Properties"][contract.ADOPT_EXISTING] is True
+    for prefix in ("Main", "Partner", "OnToken"):
+        assert contract.ADOPT_EXISTING not in built.resource(prefix)["Properties"]
+    assert (built.kept.adopt_existing, built.main.adopt_existing) == (True, False)
+
+
+@pytest.mark.parametrize("value", ["true", 1, None])
+def test_adopt_existing_must_be_a_bool(value: object) -> None:
+    with pytest.raises(VoiceConnectorProxyError) as raised:
+        PROXY.build(cdk.Stack(cdk.App(), "Adopts"), "P", adopt_existing=value)
+    assert str(raised.value) == (
+        f"VoiceConnectorProxy Adopts/P: adopt_existing must be True or False, got {value!r}."
+    )
+
+
+def test_the_claim_table_is_declared_once_for_every_proxy(built: Built) -> None:
+    """Four proxies and a settings resource: one table, named to the function, granted to it."""
+    assert_claim_table(built.template)
+    assert ProxySessionProvider.of(built.stack).claim_table is not None
+
+
+def test_get_and_put_are_granted_per_voice_connector_in_its_region(built: Built) -> None:
     put = built.statements()["chime:PutVoiceConnectorProxy"]
     west = ["arn:", {"Ref": "AWS::Partition"}, ":chime:us-west-2:", {"Ref": "AWS::AccountId"}]
     assert put[:2] == [vc_arn(VC_A), {"Fn::Join": ["", [*west, f":vc/{VC_B}"]]}]
     assert put[2]["Fn::Join"][1][-1] == {"Fn::GetAtt": ["Connector", "VoiceConnectorId"]}
     assert len(put) == 3  # not VC_C: called through the partner's role
+    # A Create reads the configuration first, on the same voice connectors.
+    assert built.statements()["chime:GetVoiceConnectorProxy"] == put
 
 
 def test_delete_is_granted_only_for_destroy(built: Built) -> None:
