@@ -2,14 +2,18 @@
 
 ``serve`` reads the type's description (``resource_types``) and then, in this order:
 
-1. a Delete after a failed Create makes no call (there is nothing to undo);
-2. a Delete whose RemovalPolicy is Retain makes no call (it validates nothing else);
+1. a Delete whose RemovalPolicy is Retain makes no call to the service (it validates nothing
+   else; a type that makes something marks its claims ended);
+2. a Delete after a failed Create makes no call when the type makes nothing;
 3. the properties are parsed by the description's rules (``cfn_properties``);
-4. an Update is in place unless a property whose change replaces the resource changed;
-5. the type's module (imported on the first request of that type) runs ``create``, ``update`` or
+4. an Update that changes nothing but RemovalPolicy makes no call: the type's ``kept`` answers
+   with the attributes the resource has (CloudFormation replaces them with the Update's Data);
+5. any other Update is in place unless a property whose change replaces the resource changed;
+6. the type's module (imported on the first request of that type) runs ``create``, ``update`` or
    ``delete`` with a ``Job``: the request, its parsed properties, and the one call path
-   (``chime_calls.Calls``), whose client is made on the first call;
-6. the result, physical id and Data together, goes back to ``index`` to answer.
+   (``chime_calls.Calls``), whose client is made on the first call. For a type that makes
+   something (``ResourceType.creates``), Create and Delete run under its claims (``once``);
+7. the result, physical id and Data together, goes back to ``index`` to answer.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Protocol
 
+import once
 import proxy_contract as contract
 from cfn_properties import Properties, parse_properties, removal_policy_of
 from cfn_request import CfnRequest, CfnResult, is_failed_create
@@ -30,6 +35,9 @@ from resource_types import BY_TYPE_NAME, ResourceType
 if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
 
+    from claims import ClaimTable
+    from once import Progress
+
 logger = logging.getLogger(__name__)
 
 
@@ -40,6 +48,14 @@ class Job(Record):
     kind: ResourceType
     properties: Properties
     calls: Calls
+    # The Lambda request id of this invocation and its deadline (epoch seconds): who holds a
+    # claim, and until when.
+    invocation: str = ""
+    lease: float = 0.0
+    # The function's claim table (None when it has none) and, in a Create of a type that makes
+    # something, the claim it works under.
+    claims: ClaimTable | None = None
+    progress: Progress | None = None
 
     @property
     def physical_id(self) -> str:
@@ -61,6 +77,13 @@ if TYPE_CHECKING:
         def delete(self, job: Job) -> None:
             """A Delete with RemovalPolicy Destroy."""
 
+        def kept(self, job: Job) -> Mapping[str, str]:
+            """The Data of an Update that changes only RemovalPolicy: no call to the service."""
+
+        def made_by_lost_run(self, job: Job) -> list[str]:
+            """The PhysicalResourceIds of what a run that died under ``job.progress``'s claim
+            may have made (types that make something)."""
+
 
 def module_of(kind: ResourceType) -> TypeModule:
     """The type's module, imported on first use: a request imports only what its type needs."""
@@ -75,6 +98,17 @@ def replaces(kind: ResourceType, request: CfnRequest) -> bool:
     if not isinstance(new, Mapping) or not isinstance(old, Mapping):
         return True
     return any(new.get(name) != old.get(name) for name in kind.replacing)
+
+
+def policy_only(request: CfnRequest) -> bool:
+    """Whether an Update changes RemovalPolicy and nothing the service holds (ServiceToken and
+    ServiceTimeout are CloudFormation's)."""
+    new, old = request.properties, request.old_properties
+    if not isinstance(new, Mapping) or not isinstance(old, Mapping):
+        return False
+    ignored = {contract.REMOVAL_POLICY, *contract.CLOUDFORMATION_PROPERTIES}
+    names = (set(new) | set(old)) - ignored
+    return all(new.get(name) == old.get(name) for name in names)
 
 
 def describe(kind: ResourceType, properties: Properties) -> str:
@@ -96,27 +130,41 @@ def describe(kind: ResourceType, properties: Properties) -> str:
 
 
 def serve(
-    request: CfnRequest, clients: ClientFactory, *, deadline: float, policy: RetryPolicy
+    request: CfnRequest,
+    clients: ClientFactory,
+    *,
+    deadline: float,
+    policy: RetryPolicy,
+    invocation: str = "",
+    lease: float = 0.0,
+    claims: ClaimTable | None = None,
 ) -> CfnResult:
-    """Serve one request of any type; the answer is the type's result (physical id and Data)."""
+    """Serve one request of any type; the answer is the type's result (physical id and Data).
+
+    ``invocation`` and ``lease`` are the Lambda request id and its deadline (epoch seconds);
+    ``claims`` is the function's claim table, if it has one.
+    """
     kind = BY_TYPE_NAME[request.resource_type]
     keep = CfnResult(physical_resource_id=request.physical_resource_id or "", data={})
     if request.request_type == "Delete":
-        if is_failed_create(request.physical_resource_id):
-            logger.info("Delete after a failed Create: nothing was made, no API call")
-            return keep
         if removal_policy_of(kind, request.properties) != contract.DESTROY:
             logger.info("Delete with RemovalPolicy Retain: %s is left as it is", kind.summary)
+            if kind.creates:
+                once.retire(claims, request)
+            return keep
+        if is_failed_create(request.physical_resource_id) and not kind.creates:
+            logger.info("Delete after a failed Create: nothing was made, no API call")
             return keep
     properties = parse_properties(kind, request.properties)
     module = module_of(kind)
+    kept = request.request_type == "Update" and policy_only(request)
     in_place = request.request_type == "Update" and not replaces(kind, request)
     step = {"Create": "create", "Delete": "delete"}.get(request.request_type)
     logger.info(
         "%s %s (%s): %s",
         request.request_type,
         kind.construct,
-        step or ("in place" if in_place else "replacement"),
+        step or ("RemovalPolicy only" if kept else "in place" if in_place else "replacement"),
         describe(kind, properties),
     )
 
@@ -137,12 +185,27 @@ def serve(
         deadline=deadline,
         policy=policy,
     )
-    job = Job(request=request, kind=kind, properties=properties, calls=calls)
+    job = Job(
+        request=request,
+        kind=kind,
+        properties=properties,
+        calls=calls,
+        invocation=invocation,
+        lease=lease,
+        claims=claims,
+    )
     result = keep
     if request.request_type == "Delete":
-        module.delete(job)
+        if kind.creates:
+            once.delete(job, module)
+        else:
+            module.delete(job)
+    elif kept:
+        result = keep._replace(data=module.kept(job))
     elif in_place:
         result = module.update(job)
+    elif kind.creates:
+        result = once.create(job, module)
     else:
         result = module.create(job)
     logger.info("API calls: %s", calls.summary())

@@ -26,8 +26,39 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from call_reasons import (
+    ACCESS_DENIED_CODES,
+    ANSWER_LOST,
+    CallTarget,
+    ChimeCallError,
+    RetriesExhaustedError,
+    error_code,
+    error_message,
+    explain_failure,
+    failure_label,
+)
 from records import Record
-from safe_text import redact
+
+# Re-exported: the names of call_reasons are part of this module's interface.
+__all__ = [
+    "ACCESS_DENIED_CODES",
+    "CallOutcome",
+    "CallTarget",
+    "Calls",
+    "ChimeCallError",
+    "RetriesExhaustedError",
+    "RetryPolicy",
+    "call_or_fail",
+    "call_with_retries",
+    "client_config",
+    "delete_or_gone",
+    "error_code",
+    "error_message",
+    "explain_failure",
+    "failure_label",
+    "new_client",
+    "unless_gone",
+]
 
 if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
@@ -40,6 +71,11 @@ RETRYABLE_CODES: Final = frozenset(
         "ServiceUnavailableException",
         "ServiceFailureException",
         "Throttling",  # STS, for AssumeRole
+        # DynamoDB, for the claim table
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
     }
 )
 RETRYABLE_TRANSPORT_ERRORS: Final = (
@@ -47,9 +83,6 @@ RETRYABLE_TRANSPORT_ERRORS: Final = (
     ConnectTimeoutError,
     EndpointConnectionError,
     ReadTimeoutError,
-)
-ACCESS_DENIED_CODES: Final = frozenset(
-    {"ForbiddenException", "UnauthorizedClientException", "AccessDeniedException"}
 )
 CONNECT_TIMEOUT_SECONDS: Final = 3.0
 READ_TIMEOUT_SECONDS: Final = 10.0
@@ -95,40 +128,11 @@ class RetryPolicy(Record):
         return self.jitter(0.0, ceiling)
 
 
-class RetriesExhaustedError(Exception):
-    """A transient failure outlived the retry budget."""
-
-    def __init__(self, operation: str, last_error: Exception, attempts: int, elapsed: float):
-        super().__init__(
-            f"{operation}: {failure_label(last_error)} after {attempts} attempt(s) "
-            f"over {elapsed:.1f} s"
-        )
-        self.operation = operation
-        self.last_error = last_error
-        self.attempts = attempts
-        self.elapsed = elapsed
-
-
 class CallOutcome(Record):
     """What a call returned and how many attempts it took."""
 
     response: dict[str, Any]
     attempts: int
-
-
-def error_code(error: ClientError) -> str:
-    """The service's error code (``NotFoundException``, ...)."""
-    return str(error.response.get("Error", {}).get("Code", "Unknown"))
-
-
-def error_message(error: ClientError) -> str:
-    """The service's error message, phone numbers masked."""
-    return redact(str(error.response.get("Error", {}).get("Message", "")).strip())
-
-
-def failure_label(error: Exception) -> str:
-    """A short name for a failure: the service's code, or the transport error's class."""
-    return error_code(error) if isinstance(error, ClientError) else type(error).__name__
 
 
 def call_with_retries(
@@ -168,76 +172,6 @@ def call_with_retries(
         policy.sleep(wait)
 
 
-class ChimeCallError(Exception):
-    """A call failed for good; the message is the Reason CloudFormation shows."""
-
-
-class CallTarget(Record):
-    """What a call acts on, for Reasons: ``subject`` names it, the ARN hint is what IAM allows."""
-
-    subject: str
-    voice_connector_id: str
-    not_found_advice: str
-    region: str | None = None
-    role_arn: str | None = None
-
-    @property
-    def voice_connector_arn_hint(self) -> str:
-        """The voice connector's ARN as the calling role must be allowed it."""
-        region = self.region or "<region>"
-        return f"arn:<partition>:chime:{region}:<account>:vc/{self.voice_connector_id}"
-
-    @property
-    def principal(self) -> str:
-        """Who makes the calls: the function's role, or the role it assumes."""
-        return "The function's role" if self.role_arn is None else f"The role {self.role_arn}"
-
-
-def _attempts(count: int) -> str:
-    return f"{count} attempt" if count == 1 else f"{count} attempts"
-
-
-def explain_failure(operation: str, target: CallTarget, error: Exception) -> str:
-    """Turn a failed call into a Reason that says what went wrong and what to do."""
-    connector = f"voice connector {target.voice_connector_id}"
-    if isinstance(error, RetriesExhaustedError):
-        last = error.last_error
-        spent = f"{_attempts(error.attempts)} over {error.elapsed:.0f} s"
-        if isinstance(last, ClientError):
-            message = error_message(last)
-            code = error_code(last)
-            detail = f" ({code}: {message})" if message else f" ({code})"
-            return (
-                f"{operation}: the service kept answering {code} for {target.subject} "
-                f"({spent}){detail}. Nothing was changed; deploy again later, or deploy fewer "
-                "sessions at once."
-            )
-        return (
-            f"{operation}: could not reach the ChimeSDKVoice endpoint ({type(last).__name__}) "
-            f"after {spent}. Check the function's network access to the service endpoint, then "
-            "deploy again."
-        )
-    if isinstance(error, ClientError):
-        code = error_code(error)
-        message = error_message(error)
-        detail = f" ({code}: {message})" if message else f" ({code})"
-        if code == "NotFoundException":
-            return (
-                f"{operation}: {target.subject} was not found on {connector}{detail}. "
-                f"{target.not_found_advice}"
-            )
-        if code in ACCESS_DENIED_CODES:
-            return (
-                f"{operation}: access denied{detail}. {target.principal} needs "
-                f"chime:{operation} on {target.voice_connector_arn_hint}; check its policy and "
-                "any permission boundary or SCP."
-            )
-        if code == "BadRequestException":
-            return f"{operation} rejected the request for {target.subject} on {connector}{detail}."
-        return f"{operation} failed for {target.subject} on {connector}{detail}."
-    return f"{operation} failed for {target.subject} on {connector}: {type(error).__name__}."
-
-
 def call_or_fail(
     operation: str,
     call: Callable[[], Any],
@@ -250,32 +184,44 @@ def call_or_fail(
     try:
         outcome = call_with_retries(operation, call, deadline=deadline, policy=policy)
     except (ClientError, RetriesExhaustedError) as error:
-        raise ChimeCallError(explain_failure(operation, target, error)) from None
+        uncertain = isinstance(error, RetriesExhaustedError) and isinstance(
+            error.last_error, ANSWER_LOST
+        )
+        raise ChimeCallError(
+            explain_failure(operation, target, error), uncertain=uncertain
+        ) from None
     logger.info("%s succeeded after %d attempt(s)", operation, outcome.attempts)
     return outcome
 
 
-def delete_or_gone(
+def unless_gone(
     operation: str,
     call: Callable[[], Any],
     target: CallTarget,
     *,
     deadline: float,
     policy: RetryPolicy,
-) -> bool:
-    """A Delete call: True when it deleted, False when the thing was already gone (NotFound
-    counts as done); any other failure raises ChimeCallError with its Reason."""
+) -> dict[str, Any] | None:
+    """``call_or_fail``, except that NotFoundException answers None (gone, or never there)."""
     try:
         outcome = call_with_retries(operation, call, deadline=deadline, policy=policy)
     except ClientError as error:
         if error_code(error) == "NotFoundException":
-            logger.info("%s: %s was already gone (NotFoundException)", operation, target.subject)
-            return False
+            logger.info("%s: %s is not there (NotFoundException)", operation, target.subject)
+            return None
         raise ChimeCallError(explain_failure(operation, target, error)) from None
     except RetriesExhaustedError as error:
         raise ChimeCallError(explain_failure(operation, target, error)) from None
     logger.info("%s succeeded after %d attempt(s)", operation, outcome.attempts)
-    return True
+    response: dict[str, Any] = outcome.response
+    return response
+
+
+def delete_or_gone(
+    operation: str, call: Callable[[], Any], target: CallTarget, **budget: Any
+) -> bool:
+    """A Delete call: True when it deleted, False when the thing was already gone."""
+    return unless_gone(operation, call, target, **budget) is not None
 
 
 class Calls:
@@ -358,6 +304,11 @@ class Calls:
             operation, call, self.target, deadline=self.deadline, policy=self.policy
         ).response
         return response
+
+    def find(self, operation: str, **request: Any) -> dict[str, Any] | None:
+        """A read: its response, or None when the thing is not there (NotFoundException)."""
+        call = self._bound(operation, request)
+        return unless_gone(operation, call, self.target, deadline=self.deadline, policy=self.policy)
 
     def delete(self, operation: str, **request: Any) -> bool:
         """A Delete call: True when it deleted, False when the thing was already gone."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
@@ -19,12 +20,14 @@ from cfn_request import CfnRequest, CfnResult, envelope_problem, remaining_secon
 from cfn_response import Responder
 from chime_calls import RetryPolicy, new_client
 from chime_clients import ClientFactory
+from claims import new_dynamodb_client, table_from_environment
 from crhelper_adapter import ProductionCfnResource
 from resource_types import BY_TYPE_NAME
 from safe_text import echo
 
 if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 logger = logging.getLogger(__name__)
 
@@ -46,16 +49,31 @@ def _own_client() -> ChimeSDKVoiceClient:
 
 # Clients for resources in other regions or accounts; the function's own client otherwise.
 clients = ClientFactory(_own_client)
+# The claim table's client, made on the first request that needs it and kept while warm.
+_dynamodb: list[DynamoDBClient] = []
+
+
+def _dynamodb_client() -> DynamoDBClient:
+    if not _dynamodb:
+        _dynamodb.append(new_dynamodb_client())
+    return _dynamodb[0]
 
 
 @helper.serve
 def run(event: Mapping[str, Any], context: object) -> CfnResult:
     """Create, Update and Delete of every type: the type's result, physical id and Data."""
+    remaining = remaining_seconds(context)
+    deadline = time.monotonic() + remaining - RESPONSE_RESERVE_SECONDS
+    policy = RetryPolicy()
     return serve(
         CfnRequest.from_event(event),
         clients,
-        deadline=time.monotonic() + remaining_seconds(context) - RESPONSE_RESERVE_SECONDS,
-        policy=RetryPolicy(),
+        deadline=deadline,
+        policy=policy,
+        # Lambda's retry of a crashed or timed-out invocation keeps its request id.
+        invocation=str(getattr(context, "aws_request_id", "") or uuid.uuid4()),
+        lease=time.time() + remaining,
+        claims=table_from_environment(deadline=deadline, policy=policy, connect=_dynamodb_client),
     )
 
 

@@ -1,21 +1,18 @@
-"""Exactly one proxy session per Custom::ChimeProxySession resource, however often its Create runs.
+"""Finding the session a run that died made: the one listing of a voice connector, for recovery.
 
-CloudFormation invokes the function asynchronously: Lambda retries an invocation that crashed or
-timed out, and may deliver one event twice, so one Create can run twice (one after the other, or
-at once), or succeed and have its answer lost and be sent again. Every session a resource creates
-therefore carries an owner mark, and its Create looks for a marked session before making one:
+A Create works under its request's claim (``once``), so an ordinary Create, and any repeated
+delivery of it, never lists. Listing is left for the one case a claim cannot settle: a run that
+died (a crash, a timeout) after CreateProxySession and before recording what it made. The run that
+takes its claim over, and a rollback Delete of that Create, look for the session by its owner mark:
 
 - the mark is the session's Name: the user's name, or, when none is set, ``marker_name``, derived
   from the stack and the logical id (the same for every request of the resource);
 - a session is the resource's when it is Open or InProgress on the voice connector and its Name,
   its two participants and (where the service reports them) its number selection and geo settings
-  are the requested ones (``OwnerKey.matches``);
-- before creating, ``ListProxySessions`` (both statuses, every page): a marked session is adopted
-  instead of creating another;
-- after creating, list again: of the marked sessions, the earliest (CreatedTimestamp, then id) is
-  kept (``settle``). The invocation deletes its own session when another is earlier, and any
-  other marked session created strictly later than the kept one. Sessions created in the same
-  instant as the kept one are left to their own creators, which settle the same way.
+  are the requested ones (``OwnerKey.matches``), found with ``ListProxySessions`` (both statuses,
+  every page: ``owned``);
+- of several marked sessions the earliest (CreatedTimestamp, then id) is kept (``settle``); the
+  others are deleted, since a resource has one session.
 
 Phone numbers are personal data: ``OwnerKey`` keeps them out of its repr, and nothing here logs a
 participant or a user-given name (the model marks Name sensitive).

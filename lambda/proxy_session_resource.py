@@ -1,7 +1,9 @@
 """Custom::ChimeProxySession: a proxy session this resource creates, updates in place, and ends.
 
-Create makes the session with CreateProxySession, exactly once however often the request runs
-(``proxy_session_dedup``); the PhysicalResourceId carries the id the service returned. An Update
+Create makes the session with CreateProxySession, exactly once however often the request runs:
+it works under the request's claim (``once``), so it makes one call, and a run that takes over
+from one that died looks for the session that run made first (``proxy_session_dedup``, the only
+listing); the PhysicalResourceId carries the id the service returned. An Update
 in place (only capabilities, expiry or removal policy changed: ``cfn_lifecycle`` decides) calls
 UpdateProxySession and keeps the id; a replacing Update creates a new session, and
 CloudFormation's cleanup Delete then ends the old one per its RemovalPolicy. Participant phone
@@ -15,10 +17,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+import once
 import proxy_contract as contract
 from cfn_lifecycle import Job
 from cfn_request import CfnRequest, CfnResult
-from chime_calls import Calls, ChimeCallError
+from chime_calls import Calls
 from proxy_session_dedup import OwnerKey, marker_name, owned, settle
 from safe_text import echo
 
@@ -168,41 +171,44 @@ def _answer(spec: SessionSpec, session: Mapping[str, Any]) -> CfnResult:
     )
 
 
+def _owner_key(spec: SessionSpec, request: CfnRequest) -> OwnerKey:
+    held = parse_physical_id(request.physical_resource_id)
+    return spec.owner_key(request, exclude=None if held is None else held[1])
+
+
 def create(job: Job) -> CfnResult:
-    """The resource's one session: adopted when a marked one exists, else created and settled."""
+    """The resource's one session: CreateProxySession, or, when an earlier run of this request
+    died holding its claim, the session that run made (found by its mark) if there is one."""
     spec = SessionSpec.of(job)
     request = job.request
     calls = job.calls.about(f"the proxy session of {request.logical_resource_id}")
-    held = parse_physical_id(request.physical_resource_id)
-    key = spec.owner_key(request, exclude=None if held is None else held[1])
-    found = owned(calls, key)
-    if found:
-        kept = settle(calls, found, None)
-        logger.info(
-            "Adopting session %s %s: an earlier run of this resource created it",
-            kept["ProxySessionId"],
-            key.label,
-        )
-    else:
-        response = calls.call("CreateProxySession", **spec.create_request(key.name))
-        own: dict[str, Any] = response.get("ProxySession") or {}
-        logger.info("Created session %s %s", own.get("ProxySessionId"), key.label)
-        try:
-            found = owned(calls, key)
-        except ChimeCallError as error:
-            logger.warning(
-                "Could not look for duplicates of session %s (%s); answering with it. Other "
-                "sessions %s may exist on voice connector %s.",
-                own.get("ProxySessionId"),
-                error,
+    progress = job.progress
+    key = _owner_key(spec, request)
+    if progress is not None and progress.recovering:
+        found = owned(calls, key)
+        if found:
+            kept = settle(calls, found, None)
+            logger.info(
+                "Adopting session %s %s: a run of this request that died created it",
+                kept["ProxySessionId"],
                 key.label,
-                spec.voice_connector_id,
             )
-            return _answer(spec, own)
-        kept = settle(calls, found, own)
-    if spec.differs_from(kept):
-        kept = _update(spec, calls, str(kept["ProxySessionId"]))
-    return _answer(spec, kept)
+            return _finish(spec, calls, progress, kept)
+    response = calls.call("CreateProxySession", **spec.create_request(key.name))
+    own: dict[str, Any] = response.get("ProxySession") or {}
+    logger.info("Created session %s %s", own.get("ProxySessionId"), key.label)
+    return _finish(spec, calls, progress, own)
+
+
+def _finish(
+    spec: SessionSpec, calls: Calls, progress: once.Progress | None, session: dict[str, Any]
+) -> CfnResult:
+    if progress is not None:
+        session_id = str(session["ProxySessionId"])
+        progress.made = physical_resource_id(spec.voice_connector_id, session_id)
+    if spec.differs_from(session):
+        session = _update(spec, calls, str(session["ProxySessionId"]))
+    return _answer(spec, session)
 
 
 def update(job: Job) -> CfnResult:
@@ -215,6 +221,44 @@ def update(job: Job) -> CfnResult:
         )
     spec = SessionSpec.of(job)
     return _answer(spec, _update(spec, job.calls, held[1]))
+
+
+def kept(job: Job) -> dict[str, str]:
+    """The attributes of an Update that changes only RemovalPolicy, with no call: what the
+    Create's record holds (the service's status and proxy numbers), with the declared
+    capabilities and expiry."""
+    spec = SessionSpec.of(job)
+    record = once.record_of(job)
+    held = parse_physical_id(job.physical_id)
+    data = dict(record.data) if record is not None else {}
+    if record is None:
+        logger.warning(
+            "No record of session %s in the claim table (made before this library kept one?): "
+            "Status and ProxyPhoneNumbers are answered empty",
+            job.physical_id,
+        )
+        data = {
+            contract.ATTR_PROXY_SESSION_ID: "" if held is None else held[1],
+            contract.ATTR_STATUS: "",
+            contract.ATTR_PROXY_PHONE_NUMBERS: "",
+        }
+    data[contract.ATTR_CAPABILITIES] = ",".join(spec.capabilities)
+    if spec.expiry_minutes is not None or contract.ATTR_EXPIRY_MINUTES not in data:
+        expiry = spec.expiry_minutes
+        data[contract.ATTR_EXPIRY_MINUTES] = "" if expiry is None else str(expiry)
+    return data
+
+
+def made_by_lost_run(job: Job) -> list[str]:
+    """The sessions a run that died may have made: those carrying this resource's mark (a
+    listing of the voice connector, the one place this type lists)."""
+    spec = SessionSpec.of(job)
+    calls = job.calls.about(f"the proxy session of {job.request.logical_resource_id}")
+    found = owned(calls, _owner_key(spec, job.request))
+    return [
+        physical_resource_id(spec.voice_connector_id, str(session["ProxySessionId"]))
+        for session in found
+    ]
 
 
 def delete(job: Job) -> None:

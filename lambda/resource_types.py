@@ -70,6 +70,9 @@ class ResourceType(Record):
     physical_id_format: str
     default_removal_policy: str
     not_found_advice: str
+    # Whether its Create makes something (a session, a configuration): such a Create claims its
+    # work in the claim table first (``claims``), and the provider adds that table to the stack.
+    creates: bool = False
 
     @property
     def property_names(self) -> tuple[str, ...]:
@@ -218,12 +221,22 @@ VOICE_CONNECTOR_PROXY: Final = ResourceType(
             advice="Omit it to keep the proxy enabled.",
             default=False,
         ),
+        Property(
+            contract.ADOPT_EXISTING,
+            "adopt_existing",
+            rules.boolean,
+            null_advice='set "true" or "false", or omit it for "false"',
+            advice="Omit it to refuse a voice connector that already has a configuration.",
+            default=False,
+        ),
         _removal_policy(contract.CREATED_DEFAULT_REMOVAL_POLICY),
         *_location(region_replaces=True, role_replaces=False),
     ),
     attributes=contract.VOICE_CONNECTOR_PROXY_ATTRIBUTES,
     operations={
-        "create": ("PutVoiceConnectorProxy",),
+        # Create reads the configuration first: it never puts over one it did not make unless
+        # AdoptExisting is true.
+        "create": ("GetVoiceConnectorProxy", "PutVoiceConnectorProxy"),
         "update": ("PutVoiceConnectorProxy",),
         "delete": ("DeleteVoiceConnectorProxy",),
     },
@@ -232,13 +245,15 @@ VOICE_CONNECTOR_PROXY: Final = ResourceType(
     default_removal_policy=contract.CREATED_DEFAULT_REMOVAL_POLICY,
     not_found_advice="Check VoiceConnectorId and Region: the voice connector must exist in that "
     "region, in the account the function calls as.",
+    creates=True,
 )
 
 _SESSION_OPERATIONS: Final = (
     "CreateProxySession",
+    # Only after a run died between creating a session and recording it: the retry looks for it.
     "ListProxySessions",
     "UpdateProxySession",
-    # A Create removes the duplicates of a twice-delivered request, whatever the policy.
+    # That look-up removes a duplicate it finds, whatever the policy.
     "DeleteProxySession",
 )
 
@@ -284,6 +299,7 @@ PROXY_SESSION: Final = ResourceType(
     not_found_advice="The session ended (it expired, or was deleted outside CloudFormation), so "
     "it cannot be updated in place; change its name (or another property that creates a new "
     "session) to create a new one.",
+    creates=True,
 )
 
 RESOURCE_TYPES: Final = (SETTINGS, VOICE_CONNECTOR_PROXY, PROXY_SESSION)

@@ -73,6 +73,19 @@ def create(job: Job) -> CfnResult:
 update = create
 
 
+def kept(job: Job) -> dict[str, str]:
+    """The attributes of an Update that changes only RemovalPolicy, with no call: the declared
+    capabilities and expiry (empty when left as it is). Status and UpdatedTimestamp are the
+    service's and are not known without a call: empty."""
+    expiry = job.properties[contract.EXPIRY_MINUTES]
+    return {
+        contract.ATTR_STATUS: "",
+        contract.ATTR_EXPIRY_MINUTES: "" if expiry is None else str(expiry),
+        contract.ATTR_CAPABILITIES: ",".join(job.properties[contract.CAPABILITIES]),
+        contract.ATTR_UPDATED_TIMESTAMP: "",
+    }
+
+
 def delete(job: Job) -> None:
     """End the session (RemovalPolicy Destroy)."""
     _calls(job).delete(

@@ -38,7 +38,9 @@ from typing import Any  # noqa: E402
 import pytest  # noqa: E402
 from botocore.stub import Stubber  # noqa: E402
 
+import proxy_contract as contract  # noqa: E402
 from harness.response_sink import ResponseSink  # noqa: E402
+from tests.claim_tables import ClaimTableInfo, DynamoDbServer  # noqa: E402
 from tests.helpers import Invoke, LambdaContext  # noqa: E402
 
 
@@ -129,3 +131,23 @@ def api_calls(index_module: Any, stub: Stubber) -> Iterator[list[str]]:
     events.register("provide-client-params.chime-sdk-voice", record)
     yield attempted
     events.unregister("provide-client-params.chime-sdk-voice", record)
+
+
+# The claim table, for real: moto's DynamoDB in server mode, reached over HTTP by real boto3
+# clients (the handler's own included) through AWS_ENDPOINT_URL_DYNAMODB.
+
+
+@pytest.fixture(scope="session")
+def dynamodb() -> Iterator[DynamoDbServer]:
+    """moto's server on a free local port, one per test process."""
+    with DynamoDbServer() as running:
+        yield running
+
+
+@pytest.fixture
+def claim_table(dynamodb: DynamoDbServer, monkeypatch: pytest.MonkeyPatch) -> ClaimTableInfo:
+    """A new, empty claim table, named in the function's environment as the provider names it."""
+    name = dynamodb.create_claim_table()
+    monkeypatch.setenv(contract.CLAIM_TABLE_VARIABLE, name)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb.endpoint_url)
+    return ClaimTableInfo(name=name, server=dynamodb)
