@@ -5,12 +5,14 @@ CloudFormation resolves a function's ``Environment.Variables`` when it creates t
 the role's ARN. ``function_environment`` does the same for the harness, with the physical names
 the harness gave the resources it created (the tables it made in moto, ``harness.dynamodb``), and
 fixed stand-ins for what the harness does not create: account 123456789012, region us-east-1, a
-role named by its ``RoleName`` or ``<stack>-<logical id>``. A reference it cannot resolve is an
+role named by its ``RoleName`` or ``<stack>-<logical id>``, a KMS key id derived from its logical
+id. A reference it cannot resolve is an
 error that names it, never a silently wrong value.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -19,6 +21,7 @@ from harness.synth import FUNCTION_TYPE
 HANDLER: Final = "index.handler"
 """The Handler of the function the harness runs (what the provider construct configures)."""
 TABLE_TYPE: Final = "AWS::DynamoDB::Table"
+KEY_TYPE: Final = "AWS::KMS::Key"
 ACCOUNT: Final = "123456789012"
 """The account the harness stands in for (moto's default account, the runner's ARNs)."""
 REGION: Final = "us-east-1"
@@ -30,20 +33,21 @@ class TemplateError(ValueError):
     """The template holds something the harness cannot stand in for; the message names it."""
 
 
-def handler_function(template: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    """The logical id and resource of the template's one function whose Handler is HANDLER."""
+def handler_function(template: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """The logical id and resource of the template's function whose Handler is HANDLER; None
+    when it has none (a test's hand-made template of custom resources only)."""
     found = [
         (logical_id, dict(resource))
         for logical_id, resource in template.get("Resources", {}).items()
         if resource.get("Type") == FUNCTION_TYPE
         and resource.get("Properties", {}).get("Handler") == HANDLER
     ]
-    if len(found) != 1:
+    if len(found) > 1:
         raise TemplateError(
             f"expected one {FUNCTION_TYPE} with Handler {HANDLER} in the template, found "
             f"{len(found)}: {[logical_id for logical_id, _ in found]}"
         )
-    return found[0]
+    return found[0] if found else None
 
 
 class Resolver:
@@ -107,9 +111,12 @@ class Resolver:
             return self._physical_ids[name]
         if self._type(name, where) == "AWS::IAM::Role":
             return self._role_name(name)
+        if self._type(name, where) == KEY_TYPE:
+            return self._key_id(name)
         raise TemplateError(
             f"{where}: Ref to {name} ({self._type(name, where)}) has no value in the harness: it "
-            "resolves roles and the resources it created (DynamoDB tables, in harness.dynamodb)"
+            "resolves roles, KMS keys and the resources it created (DynamoDB tables, in "
+            "harness.dynamodb)"
         )
 
     def _get_att(self, argument: Any, where: str) -> str:
@@ -120,13 +127,20 @@ class Resolver:
         if attribute == "Arn" and kind == "AWS::IAM::Role":
             path = str(self._resources[logical_id].get("Properties", {}).get("Path", "/"))
             return f"arn:{PARTITION}:iam::{ACCOUNT}:role{path}{self._role_name(logical_id)}"
+        if attribute == "Arn" and kind == KEY_TYPE:
+            return f"arn:{PARTITION}:kms:{REGION}:{ACCOUNT}:key/{self._key_id(logical_id)}"
         if attribute == "Arn" and kind == TABLE_TYPE and logical_id in self._physical_ids:
             table = self._physical_ids[logical_id]
             return f"arn:{PARTITION}:dynamodb:{REGION}:{ACCOUNT}:table/{table}"
         raise TemplateError(
             f"{where}: Fn::GetAtt {logical_id}.{attribute} ({kind}) has no value in the harness: "
-            "it resolves the Arn of roles and of the DynamoDB tables it created"
+            "it resolves the Arn of roles, KMS keys and the DynamoDB tables it created"
         )
+
+    @staticmethod
+    def _key_id(logical_id: str) -> str:
+        """A KMS key id (a UUID), the same for the same logical id."""
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"kms-key:{logical_id}"))
 
     def _role_name(self, logical_id: str) -> str:
         name = self._resources[logical_id].get("Properties", {}).get("RoleName")
@@ -141,13 +155,17 @@ def function_environment(
     *,
     stack_name: str,
     physical_ids: Mapping[str, str] | None = None,
-) -> dict[str, str]:
+) -> dict[str, str] | None:
     """The handler function's Environment.Variables, resolved as CloudFormation would.
 
     ``physical_ids`` names the resources the harness created for the stack (the tables it made
-    in moto), by logical id. An empty dict when the function declares no variables.
+    in moto), by logical id. An empty dict when the function declares no variables; None when
+    the template has no handler function.
     """
-    logical_id, function = handler_function(template)
+    found = handler_function(template)
+    if found is None:
+        return None
+    logical_id, function = found
     variables = function.get("Properties", {}).get("Environment", {}).get("Variables", {})
     resolver = Resolver(template, stack_name=stack_name, physical_ids=physical_ids)
     environment: dict[str, str] = {}

@@ -56,7 +56,6 @@ _CREATE_TABLE_PROPERTIES: Final = (
     "AttributeDefinitions",
     "BillingMode",
     "ProvisionedThroughput",
-    "SSESpecification",
     "Tags",
     "DeletionProtectionEnabled",
 )
@@ -78,6 +77,7 @@ _OWN_PROPERTIES: Final = frozenset(
         "GlobalSecondaryIndexes",
         "LocalSecondaryIndexes",
         "StreamSpecification",
+        "SSESpecification",
         "TimeToLiveSpecification",
         "PointInTimeRecoverySpecification",
     }
@@ -236,24 +236,30 @@ class DynamoDBServer:
     # Tables from a template ---------------------------------------------------------------
 
     def create_tables(
-        self, template: Mapping[str, Any], *, stack_name: str = "ChimeProxySessionDemo"
+        self,
+        template: Mapping[str, Any],
+        *,
+        stack_name: str = "ChimeProxySessionDemo",
+        existing: Mapping[str, str] | None = None,
     ) -> dict[str, str]:
-        """Create every AWS::DynamoDB::Table of ``template``; {logical id: table name}.
+        """Create the AWS::DynamoDB::Table resources of ``template``; {logical id: table name}.
 
         A table is named as CloudFormation names it: its TableName, or
         ``<stack>-<logical id>-<random suffix>``, so each call makes new tables (a new stack).
+        ``existing`` holds the tables the stack already has (by logical id), as a stack update
+        keeps them: those are not created again, and are returned with the new ones.
         """
         resolver = Resolver(template, stack_name=stack_name)
-        return {
-            logical_id: self.create_table(
-                resource.get("Properties", {}),
-                name=self._name(resource, stack_name, logical_id),
-                where=f"{logical_id} ({TABLE_TYPE})",
-                resolver=resolver,
-            )
-            for logical_id, resource in template.get("Resources", {}).items()
-            if resource.get("Type") == TABLE_TYPE
-        }
+        tables = dict(existing or {})
+        for logical_id, resource in template.get("Resources", {}).items():
+            if resource.get("Type") == TABLE_TYPE and logical_id not in tables:
+                tables[logical_id] = self.create_table(
+                    resource.get("Properties", {}),
+                    name=self._name(resource, stack_name, logical_id),
+                    where=f"{logical_id} ({TABLE_TYPE})",
+                    resolver=resolver,
+                )
+        return tables
 
     def create_table(
         self,
@@ -266,7 +272,8 @@ class DynamoDBServer:
         """Create the table an AWS::DynamoDB::Table's ``properties`` declare, as ``name``.
 
         CreateTable gets the key schema, attribute definitions, billing mode, throughput, indexes,
-        stream, encryption, tags and deletion protection; then UpdateTimeToLive sets the TTL
+        stream, encryption (a customer managed key as the harness's stand-in ARN), tags and
+        deletion protection; then UpdateTimeToLive sets the TTL
         attribute and UpdateContinuousBackups point-in-time recovery, when declared. Properties
         that change nothing about items (contributor insights, Kinesis streams, the table class,
         resource policies, throughput limits) are accepted and not modeled; any other property
@@ -293,6 +300,13 @@ class DynamoDBServer:
         if "StreamSpecification" in resolved:
             view = resolved["StreamSpecification"]["StreamViewType"]
             request["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": view}
+        if "SSESpecification" in resolved:
+            # CloudFormation's SSEEnabled is the API's Enabled; the other members are the same.
+            encryption = dict(resolved["SSESpecification"])
+            request["SSESpecification"] = {
+                "Enabled": bool(encryption.pop("SSEEnabled")),
+                **encryption,
+            }
         client = self.client()
         client.create_table(TableName=name, **request)
         if "TimeToLiveSpecification" in resolved:

@@ -85,6 +85,17 @@ def _link_distributions(names: tuple[str, ...], prefix: str) -> Path:
     return folder
 
 
+@dataclass(frozen=True)
+class _FromTemplate:
+    """How ``for_assembly`` set a runner up: what ``use_template`` builds the environment from."""
+
+    stack_name: str
+    dynamodb: DynamoDBServer | None
+    # The runner's own environment, and the caller's extra_env that comes last.
+    base_env: dict[str, str]
+    extra_env: dict[str, str]
+
+
 @dataclass
 class Invocation:
     """One handler run: the request, what CloudFormation received, the logs and how it ended.
@@ -172,8 +183,9 @@ class LambdaRunner:
             "PYTHONDONTWRITEBYTECODE": "1",
         }
         self.env.update(extra_env or {})
-        # The DynamoDB tables made for this function (``for_assembly``), by logical id.
+        # The DynamoDB tables made for this function's stack (``for_assembly``), by logical id.
         self.tables: dict[str, str] = {}
+        self._from_template: _FromTemplate | None = None
 
     @classmethod
     def for_assembly(
@@ -188,14 +200,41 @@ class LambdaRunner:
     ) -> LambdaRunner:
         """A runner of ``assembly``'s asset with the environment its template gives the function.
 
-        Creates the template's DynamoDB tables in ``dynamodb`` (new ones on every call, as a new
-        stack would; ``tables`` names them), resolves the function's ``Environment.Variables``
-        (a ``Ref`` to a table is its name) and points the function at ``dynamodb`` through
-        ``AWS_ENDPOINT_URL_DYNAMODB``. ``extra_env`` comes last and wins. A template that
-        declares a table needs ``dynamodb``; a template without one runs with or without it.
+        Creates the template's DynamoDB tables in ``dynamodb`` (new ones for every runner, as
+        for a new stack; ``tables`` names them), resolves the function's
+        ``Environment.Variables`` (a ``Ref`` to a table is its name) and points the function at
+        ``dynamodb`` through ``AWS_ENDPOINT_URL_DYNAMODB``; ``extra_env`` comes last and wins.
+        A template that declares a table needs ``dynamodb``. The environment then follows the
+        template each stack operation deploys (``use_template``).
         """
-        template = assembly.template
-        if dynamodb is None:
+        runner = cls(
+            assembly.asset_dir,
+            endpoint_url=endpoint_url,
+            sink=sink,
+            timeout_seconds=timeout_seconds,
+        )
+        runner._from_template = _FromTemplate(
+            assembly.stack_name, dynamodb, dict(runner.env), dict(extra_env or {})
+        )
+        runner.use_template(assembly.template)
+        return runner
+
+    def use_template(self, template: Mapping[str, Any]) -> None:
+        """Give the function the environment ``template`` declares for it, as CloudFormation
+        updates the function (and creates the tables it names) before the custom resources.
+
+        Creates the template's tables the stack does not have yet and resolves the function's
+        variables again. A no-op for a runner not made by ``for_assembly``, and for a template
+        without the function (a test's hand-made one).
+        """
+        setup = self._from_template
+        if setup is None:
+            return
+        if setup.dynamodb is not None:
+            self.tables = setup.dynamodb.create_tables(
+                template, stack_name=setup.stack_name, existing=self.tables
+            )
+        else:
             declared = [
                 logical_id
                 for logical_id, resource in template.get("Resources", {}).items()
@@ -203,24 +242,17 @@ class LambdaRunner:
             ]
             if declared:
                 raise TemplateError(
-                    f"{assembly.stack_name} declares the DynamoDB table(s) {declared}: pass "
+                    f"{setup.stack_name} declares the DynamoDB table(s) {declared}: pass "
                     "dynamodb=<a running harness.dynamodb.DynamoDBServer> to create them"
                 )
-            tables: dict[str, str] = {}
-        else:
-            tables = dynamodb.create_tables(template, stack_name=assembly.stack_name)
-        env = function_environment(template, stack_name=assembly.stack_name, physical_ids=tables)
-        if dynamodb is not None:
-            env[DYNAMODB_ENDPOINT_ENV_VAR] = dynamodb.endpoint_url
-        runner = cls(
-            assembly.asset_dir,
-            endpoint_url=endpoint_url,
-            sink=sink,
-            timeout_seconds=timeout_seconds,
-            extra_env={**env, **(extra_env or {})},
+        variables = function_environment(
+            template, stack_name=setup.stack_name, physical_ids=self.tables
         )
-        runner.tables = tables
-        return runner
+        if variables is None:
+            return
+        if setup.dynamodb is not None:
+            variables[DYNAMODB_ENDPOINT_ENV_VAR] = setup.dynamodb.endpoint_url
+        self.env = {**setup.base_env, **variables, **setup.extra_env}
 
     @property
     def claim_table(self) -> str | None:

@@ -253,7 +253,13 @@ class CloudFormationStack:
 
     # stack operations ----------------------------------------------------------------------
     def deploy(self, template: Mapping[str, Any], name: str = "deploy") -> StackOperation:
-        """Create or update the stack to ``template``; roll back if any resource fails."""
+        """Create or update the stack to ``template``; roll back if any resource fails.
+
+        The function gets the environment ``template`` gives it first (its tables, when the
+        runner was made by ``LambdaRunner.for_assembly``), as CloudFormation updates it before
+        the custom resources that use it.
+        """
+        self.runner.use_template(template)
         operation = StackOperation(name)
         self.history.append(operation)
         desired = resource_properties(template)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -59,15 +60,21 @@ def test_arns_joins_and_pseudo_parameters_resolve() -> None:
         "TABLE_ARN": {"Fn::GetAtt": "Claims.Arn"},
         "NAMED_ROLE": {"Fn::GetAtt": ["NamedRole", "Arn"]},
         "ROLE_NAME": {"Ref": "ProviderRole"},
+        "KEY_ID": {"Ref": "Key"},
+        "KEY_ARN": {"Fn::GetAtt": ["Key", "Arn"]},
         "JOINED": {
             "Fn::Join": [":", [{"Ref": "AWS::Region"}, {"Ref": "AWS::AccountId"}, "x"]],
         },
     }
     environment = function_environment(
-        template(variables, NamedRole=named_role),
+        template(variables, NamedRole=named_role, Key={"Type": "AWS::KMS::Key"}),
         stack_name=STACK,
         physical_ids={"Claims": "claims-1"},
     )
+    assert environment is not None
+    key_id = environment.pop("KEY_ID")
+    assert str(uuid.UUID(key_id)) == key_id
+    assert environment.pop("KEY_ARN") == f"arn:aws:kms:us-east-1:123456789012:key/{key_id}"
     assert environment == {
         "TABLE_ARN": "arn:aws:dynamodb:us-east-1:123456789012:table/claims-1",
         "NAMED_ROLE": "arn:aws:iam::123456789012:role/ops/Fixed",
@@ -100,15 +107,18 @@ def test_what_the_harness_cannot_resolve_is_an_error_naming_it(value: Any, messa
 
 def test_the_handler_function_is_the_one_whose_handler_is_index_handler() -> None:
     other = {"Type": "AWS::Lambda::Function", "Properties": {"Handler": "other.main"}}
-    logical_id, function = handler_function(template({}, LogRetention=other))
+    found = handler_function(template({}, LogRetention=other))
+    assert found is not None
+    logical_id, function = found
     assert (logical_id, function["Properties"]["Handler"]) == ("Handler", "index.handler")
 
     twice = template({})
     twice["Resources"]["Again"] = twice["Resources"]["Handler"]
     with pytest.raises(TemplateError, match=r"found 2: \['Handler', 'Again'\]"):
         handler_function(twice)
-    with pytest.raises(TemplateError, match="found 0"):
-        handler_function({"Resources": {"Other": other}})
+    # A hand-made template of custom resources only has no function: no environment to give.
+    assert handler_function({"Resources": {"Other": other}}) is None
+    assert function_environment({"Resources": {"Other": other}}, stack_name=STACK) is None
 
 
 def test_nested_values_resolve_in_place() -> None:

@@ -155,6 +155,28 @@ def test_indexes_and_streams_are_created_as_declared(db: DynamoDBServer) -> None
     }
 
 
+def test_a_customer_managed_key_encrypts_the_table_by_its_stand_in_arn(
+    db: DynamoDBServer,
+) -> None:
+    encrypted = {
+        **CLAIMS,
+        "Properties": {
+            **CLAIMS["Properties"],
+            "SSESpecification": {
+                "SSEEnabled": True,
+                "SSEType": "KMS",
+                "KMSMasterKeyId": {"Fn::GetAtt": ["Key", "Arn"]},
+            },
+        },
+    }
+    template = {"Resources": {"Claims": encrypted, "Key": {"Type": "AWS::KMS::Key"}}}
+    name = db.create_tables(template)["Claims"]
+    sse = db.client().describe_table(TableName=name)["Table"]["SSEDescription"]
+    assert sse["Status"] == "ENABLED"
+    assert sse["SSEType"] == "KMS"
+    assert sse["KMSMasterKeyArn"].startswith("arn:aws:kms:us-east-1:123456789012:key/")
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

@@ -343,3 +343,41 @@ def test_a_template_with_a_table_needs_the_dynamodb_server(
     assert (runner.tables, runner.claim_table) == ({}, None)
     assert "AWS_ENDPOINT_URL_DYNAMODB" not in runner.env
     assert runner.env[contract.FUNCTION_ROLE_ARN_VARIABLE].endswith(":role/Demo-Role")
+
+
+def test_the_environment_follows_the_template_each_deploy_gives(
+    tmp_path: Path, sink: ResponseSink
+) -> None:
+    with_table = claim_stack(write_asset(tmp_path, WRITES_TO_ITS_TABLE))
+    resources = copy.deepcopy(with_table.template["Resources"])
+    del resources["Claims"]
+    del resources["Handler"]["Properties"]["Environment"]["Variables"][
+        contract.CLAIM_TABLE_VARIABLE
+    ]
+    with DynamoDBServer() as dynamodb:
+        dynamodb.reset()
+        runner = LambdaRunner.for_assembly(
+            assembly_of(with_table.asset_dir, resources),
+            endpoint_url="http://127.0.0.1:9",
+            sink=sink,
+            dynamodb=dynamodb,
+            extra_env={"MINE": "kept"},
+        )
+        assert (runner.tables, runner.claim_table) == ({}, None)
+        # An update that adds the claim table: created, and named in the function's environment.
+        runner.use_template(with_table.template)
+        table = runner.tables["Claims"]
+        assert runner.claim_table == table
+        assert dynamodb.client().list_tables()["TableNames"] == [table]
+        assert runner.env["MINE"] == "kept"
+        # The next deploy keeps the table the stack has.
+        runner.use_template(with_table.template)
+        assert runner.tables == {"Claims": table}
+        # A hand-made template without the function changes nothing.
+        runner.use_template({"Resources": {}})
+        assert runner.claim_table == table
+    # A runner not made from a template keeps the environment it was given.
+    plain = LambdaRunner(with_table.asset_dir, endpoint_url="http://127.0.0.1:9", sink=sink)
+    before = dict(plain.env)
+    plain.use_template(with_table.template)
+    assert (plain.env, plain.tables) == (before, {})

@@ -25,6 +25,11 @@ class RecordingRunner:
         self.failing = failing
         self._lock = threading.Lock()
 
+    def use_template(self, template: dict[str, Any]) -> None:
+        """Records that the function got ``template``'s environment."""
+        with self._lock:
+            self.sent.append(("Template", str(len(template["Resources"]))))
+
     def invoke(self, request: dict[str, Any], key: str) -> Invocation:
         logical_id = request["LogicalResourceId"]
         with self._lock:
@@ -67,6 +72,8 @@ def test_create_goes_in_order_and_delete_in_reverse() -> None:
     runner = RecordingRunner()
     stack = CloudFormationStack(cast(LambdaRunner, runner))
     assert stack.deploy(template()).status == "CREATE_COMPLETE"
+    # The function gets the template's environment (its tables) before any resource is sent.
+    assert runner.sent[0] == ("Template", "4")
     creates = [lid for kind, lid in runner.sent if kind == "Create"]
     assert creates.index("Proxy") < creates.index("Session") < creates.index("User")
     runner.sent.clear()
