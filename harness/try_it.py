@@ -2,9 +2,14 @@
 
 Run ``make try``. It synthesizes the demo app twice with the real CDK CLI (``demo_stack.py`` as
 declared, then its update variant: every session on Voice+SMS with a longer expiry), starts the
-ChimeVoiceEmulator with those sessions, and sends the requests CloudFormation would send for a
-stack create, update and delete to the handler running from the synthesized asset. It prints each
-request, the API calls it caused and the response.
+ChimeVoiceEmulator with those sessions and moto's DynamoDB for the stack's claim table, and sends
+the requests CloudFormation would send for a stack create, update and delete to the handler
+running from the synthesized asset, with the environment the template gives it (as the e2e tests
+do: ``LambdaRunner.for_assembly``). It prints each request, the API calls it caused and the
+response, then what is left: sessions, the proxy configuration, the claims.
+
+AWS ended support for proxy sessions on 2026-04-07; the emulator still serves them, so the run
+says so first.
 """
 
 from __future__ import annotations
@@ -12,19 +17,26 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
 import proxy_contract as contract
 from app import UPDATED_CONTEXT_KEY
 from demo_stack import DEMO_SECRETS, DEMO_VOICE_CONNECTOR_ID
-from harness.emulator import ChimeVoiceEmulator
+from harness.dynamodb import DynamoDBServer
+from harness.emulator import END_OF_SUPPORT_DATE, ChimeVoiceEmulator
 from harness.lifecycle import CloudFormationStack, Invocation, LambdaRunner, StackOperation
 from harness.response_sink import ResponseSink
 from harness.synth import synth
 from safe_text import redact
 
 RULE = "-" * 78
+END_OF_SUPPORT_NOTICE = (
+    f"Note: AWS ended support for Amazon Chime SDK proxy sessions on {END_OF_SUPPORT_DATE}. The "
+    "local emulator still serves them, so the lifecycle can be tried here; in a real account "
+    'these calls are now refused (README "After the end of support").'
+)
 
 
 class Printer:
@@ -66,6 +78,8 @@ class Printer:
 
 def main() -> int:
     """Synthesize, then run Create, Update and Delete; return 0 when every step succeeded."""
+    print(END_OF_SUPPORT_NOTICE)
+    print()
     with tempfile.TemporaryDirectory(prefix="try-it-") as scratch:
         print("Synthesizing the demo app (demo_stack.py), then its updated version ...")
         base = synth(Path(scratch) / "base")
@@ -76,7 +90,7 @@ def main() -> int:
             for resource in base.custom_resources(contract.SETTINGS_RESOURCE_TYPE).values()
         }
         print(f"Template: {base.template_path.name}; asset: {base.asset_dir.name}")
-        with ChimeVoiceEmulator() as emulator, ResponseSink() as sink:
+        with ChimeVoiceEmulator() as emulator, DynamoDBServer() as dynamodb, ResponseSink() as sink:
             for properties in sessions.values():
                 emulator.seed_session(
                     properties[contract.VOICE_CONNECTOR_ID],
@@ -89,7 +103,11 @@ def main() -> int:
                 f"ChimeSDKVoice emulator at {emulator.endpoint_url}; "
                 f"sessions seeded: {len(sessions)}"
             )
-            runner = LambdaRunner(base.asset_dir, endpoint_url=emulator.endpoint_url, sink=sink)
+            runner = LambdaRunner.for_assembly(
+                base, endpoint_url=emulator.endpoint_url, sink=sink, dynamodb=dynamodb
+            )
+            if runner.claim_table is not None:
+                print(f"Claim table (moto's DynamoDB at {dynamodb.endpoint_url}): created")
             stack = CloudFormationStack(
                 runner,
                 on_invocation=Printer(emulator),
@@ -134,6 +152,11 @@ def main() -> int:
             print(f"  sessions the stack created: {len(created)} left")
             proxy = emulator.proxy(DEMO_VOICE_CONNECTOR_ID)
             print(f"  proxy configuration: {'removed' if proxy is None else 'still there'}")
+            if runner.claim_table is not None:
+                # States only: a claim's recorded answer holds the sessions' proxy numbers.
+                states = Counter(item.get("State") for item in dynamodb.items(runner.claim_table))
+                summary = ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
+                print(f"  claims (one per Create that made something): {summary or 'none'}")
     ok = results == ["CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE"]
     return 0 if ok else 1
 
