@@ -25,7 +25,12 @@ from typing import TYPE_CHECKING, Protocol
 
 import once
 import proxy_contract as contract
-from cfn_properties import Properties, parse_properties, removal_policy_of
+from cfn_properties import (
+    InvalidPropertiesError,
+    Properties,
+    parse_properties,
+    removal_policy_of,
+)
 from cfn_request import CfnRequest, CfnResult, is_failed_create
 from chime_calls import Calls, CallTarget, RetryPolicy
 from chime_clients import ClientFactory, client_for
@@ -155,7 +160,16 @@ def serve(
         if is_failed_create(request.physical_resource_id) and not kind.creates:
             logger.info("Delete after a failed Create: nothing was made, no API call")
             return keep
-    properties = parse_properties(kind, request.properties)
+    try:
+        properties = parse_properties(kind, request.properties)
+    except InvalidPropertiesError:
+        if request.request_type == "Delete" and not (request.physical_resource_id or "").startswith(
+            kind.physical_id_prefix
+        ):
+            # Its Create was refused for these properties before anything was claimed or made.
+            logger.info("Delete of a Create refused for its properties: nothing was made")
+            return keep
+        raise
     module = module_of(kind)
     kept = request.request_type == "Update" and policy_only(request)
     in_place = request.request_type == "Update" and not replaces(kind, request)

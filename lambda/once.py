@@ -58,14 +58,25 @@ _POLL_MAX: Final = 5.0
 class Progress:
     """What a type module sees of the claim it works under."""
 
-    __slots__ = ("claim", "made", "recovering", "table")
+    __slots__ = ("claim", "made", "previous", "recovering", "table")
 
-    def __init__(self, table: ClaimTable, claim: Claim, *, recovering: bool) -> None:
+    def __init__(
+        self,
+        table: ClaimTable,
+        claim: Claim,
+        *,
+        recovering: bool,
+        previous: Claim | None = None,
+    ) -> None:
         self.table = table
         self.claim = claim
         # Whether an earlier run of this request died while holding the claim: what it made (if
         # anything) is not recorded, and the module looks for it first.
         self.recovering = recovering
+        # In the rollback of a replacement: the claim of what the resource held before, made by
+        # this same generation of its properties and not deleted since. The module returns to it
+        # instead of making another.
+        self.previous = previous
         # The PhysicalResourceId of what this run made, as soon as it exists (kept in the claim
         # if the Create then fails, so that the rollback Delete ends it).
         self.made = ""
@@ -175,7 +186,9 @@ def create(job: Job, module: TypeModule) -> CfnResult:
                     "deleted; a repeated delivery makes nothing."
                 )
             claim, recovering = held, True
-    progress = Progress(table, claim, recovering=recovering)
+    progress = Progress(
+        table, claim, recovering=recovering, previous=_previous(job, table, claim.fingerprint)
+    )
     try:
         result = module.create(job._replace(progress=progress))
     except Exception as error:
@@ -190,6 +203,23 @@ def create(job: Job, module: TypeModule) -> CfnResult:
         raise
     table.made(progress.claim, result.physical_resource_id, result.data)
     return result
+
+
+def _previous(job: Job, table: ClaimTable, wanted: str) -> Claim | None:
+    """For a replacing Update: the latest claim of this resource whose Create made something with
+    the same replacing properties, still there (not ended). That is the rollback of a replacement:
+    of one that succeeded (the old resource's cleanup never ran), or of one that failed (the
+    request still names the old resource)."""
+    if job.request.request_type != "Update":
+        return None
+    for claim in reversed(table.of_resource(_key(job, "").resource)):
+        if (
+            claim.state == MADE
+            and claim.fingerprint == wanted
+            and claim.key.request != job.request.request_id
+        ):
+            return claim
+    return None
 
 
 def _end(job: Job, module: TypeModule, table: ClaimTable, claim: Claim) -> None:

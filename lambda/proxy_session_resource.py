@@ -184,6 +184,12 @@ def create(job: Job) -> CfnResult:
     calls = job.calls.about(f"the proxy session of {request.logical_resource_id}")
     progress = job.progress
     key = _owner_key(spec, request)
+    previous = None if progress is None else progress.previous
+    if previous is not None:
+        logger.info("Returning to session %s, which the resource held before", previous.physical_id)
+        return CfnResult(
+            physical_resource_id=previous.physical_id, data=_declared(spec, previous.data)
+        )
     if progress is not None and progress.recovering:
         found = owned(calls, key)
         if found:
@@ -223,30 +229,38 @@ def update(job: Job) -> CfnResult:
     return _answer(spec, _update(spec, job.calls, held[1]))
 
 
+def _declared(spec: SessionSpec, recorded: Mapping[str, str]) -> dict[str, str]:
+    """A record's Data with the declared capabilities and expiry, which the session has."""
+    data = dict(recorded)
+    data[contract.ATTR_CAPABILITIES] = ",".join(spec.capabilities)
+    if spec.expiry_minutes is not None or contract.ATTR_EXPIRY_MINUTES not in data:
+        expiry = spec.expiry_minutes
+        data[contract.ATTR_EXPIRY_MINUTES] = "" if expiry is None else str(expiry)
+    return data
+
+
 def kept(job: Job) -> dict[str, str]:
     """The attributes of an Update that changes only RemovalPolicy, with no call: what the
     Create's record holds (the service's status and proxy numbers), with the declared
     capabilities and expiry."""
     spec = SessionSpec.of(job)
     record = once.record_of(job)
+    if record is not None:
+        return _declared(spec, record.data)
     held = parse_physical_id(job.physical_id)
-    data = dict(record.data) if record is not None else {}
-    if record is None:
-        logger.warning(
-            "No record of session %s in the claim table (made before this library kept one?): "
-            "Status and ProxyPhoneNumbers are answered empty",
-            job.physical_id,
-        )
-        data = {
+    logger.warning(
+        "No record of session %s in the claim table (made before this library kept one?): "
+        "Status and ProxyPhoneNumbers are answered empty",
+        job.physical_id,
+    )
+    return _declared(
+        spec,
+        {
             contract.ATTR_PROXY_SESSION_ID: "" if held is None else held[1],
             contract.ATTR_STATUS: "",
             contract.ATTR_PROXY_PHONE_NUMBERS: "",
-        }
-    data[contract.ATTR_CAPABILITIES] = ",".join(spec.capabilities)
-    if spec.expiry_minutes is not None or contract.ATTR_EXPIRY_MINUTES not in data:
-        expiry = spec.expiry_minutes
-        data[contract.ATTR_EXPIRY_MINUTES] = "" if expiry is None else str(expiry)
-    return data
+        },
+    )
 
 
 def made_by_lost_run(job: Job) -> list[str]:

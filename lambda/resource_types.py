@@ -237,7 +237,8 @@ VOICE_CONNECTOR_PROXY: Final = ResourceType(
         # Create reads the configuration first: it never puts over one it did not make unless
         # AdoptExisting is true.
         "create": ("GetVoiceConnectorProxy", "PutVoiceConnectorProxy"),
-        "update": ("PutVoiceConnectorProxy",),
+        # A replacing Update runs the Create.
+        "update": ("GetVoiceConnectorProxy", "PutVoiceConnectorProxy"),
         "delete": ("DeleteVoiceConnectorProxy",),
     },
     physical_id_prefix=contract.VOICE_CONNECTOR_PROXY_PHYSICAL_ID_PREFIX,
@@ -291,7 +292,8 @@ PROXY_SESSION: Final = ResourceType(
     operations={
         "create": _SESSION_OPERATIONS,
         "update": _SESSION_OPERATIONS,
-        "delete": ("DeleteProxySession",),
+        # The rollback Delete of a Create whose run died looks for its session first.
+        "delete": ("ListProxySessions", "DeleteProxySession"),
     },
     physical_id_prefix=contract.PROXY_SESSION_PHYSICAL_ID_PREFIX,
     physical_id_format="chime-created-proxy-session:<voice connector id>:<session id>",

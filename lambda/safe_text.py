@@ -13,6 +13,8 @@ from typing import Final
 # such as the voice connector "abcdefghij0123456789k" must stay readable in a Reason.
 # Compiled on first use (re's own cache): most requests never echo a value.
 _E164: Final = r"\+[1-9]\d{6,14}|(?<![A-Za-z0-9])[1-9]\d{6,14}(?![A-Za-z0-9])"
+# A UUID (a RequestId, a session id): its all-digit groups are not phone numbers.
+_UUID: Final = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
 _JSON_LITERALS: Final = {"None": "null", "True": "true", "False": "false"}
 MAX_VALUE_ECHO: Final = 80
 
@@ -25,8 +27,18 @@ def _mask(match: re.Match[str]) -> str:
 
 
 def redact(text: str) -> str:
-    """Mask anything that looks like an E.164 phone number (ARN account ids excepted)."""
-    return re.sub(_E164, _mask, text)
+    """Mask anything that looks like an E.164 phone number (ARN account ids and the groups of a
+    UUID excepted)."""
+    if "-" not in text:
+        return re.sub(_E164, _mask, text)
+    parts: list[str] = []
+    done = 0
+    for uuid in re.finditer(_UUID, text):
+        parts.append(re.sub(_E164, _mask, text[done : uuid.start()]))
+        parts.append(uuid.group(0))
+        done = uuid.end()
+    parts.append(re.sub(_E164, _mask, text[done:]))
+    return "".join(parts)
 
 
 def kind_of(value: object) -> str:

@@ -94,6 +94,17 @@ def _had_configuration(job: Job) -> bool:
 def create(job: Job) -> CfnResult:
     """Check for a configuration the stack did not make, then put every setting."""
     voice_connector_id = job.properties[contract.VOICE_CONNECTOR_ID]
+    previous = None if job.progress is None else job.progress.previous
+    if previous is not None:  # the rollback of a replacement: back to the stack's own
+        response = job.calls.call("PutVoiceConnectorProxy", **put_request(job))
+        data = response_data(response.get("Proxy") or {})
+        return CfnResult(physical_resource_id=previous.physical_id, data=data)
+    if job.request.request_type == "Update":
+        held = job.physical_id.removesuffix(contract.ADOPTED_SUFFIX)
+        if held == physical_resource_id(job.calls.region, voice_connector_id):
+            # A replacing Update that ends on the configuration the resource holds (the same
+            # region written another way, or the rollback of a refused replacement).
+            return update(job)
     existing = _had_configuration(job)
     if existing and not job.properties[contract.ADOPT_EXISTING]:
         raise ExistingConfigurationError(

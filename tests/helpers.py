@@ -1,5 +1,6 @@
 """Shared test helpers: one sample resource per type, the one property and event builders, a
-Lambda context, the property fixtures, and the settings resource's Stubber answers."""
+Lambda context, the property fixtures, the settings resource's Stubber answers, and the claims a
+run that died leaves behind."""
 
 from __future__ import annotations
 
@@ -22,10 +23,13 @@ from cfn_lifecycle import Job
 from cfn_properties import parse_properties
 from cfn_request import CfnRequest
 from chime_calls import Calls, CallTarget, RetryPolicy
+from claims import Claim, ClaimKey, ClaimTable, fingerprint, resource_key, table_from_environment
 from resource_types import PROXY_SESSION, SETTINGS, VOICE_CONNECTOR_PROXY, ResourceType
 
 if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
+
+    from harness.response_sink import ResponseSink
 
 # The ``invoke`` fixture (tests/conftest.py): runs index.handler on ``make(url)``, returns the body.
 Invoke = Callable[..., dict[str, Any]]
@@ -33,14 +37,18 @@ Invoke = Callable[..., dict[str, Any]]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # The handler modules that ship in the Lambda asset: lambda/ holds exactly these, nothing else.
 HANDLER_MODULES = (
+    "call_reasons.py",
     "cfn_lifecycle.py",
     "cfn_properties.py",
     "cfn_request.py",
     "cfn_response.py",
     "chime_calls.py",
     "chime_clients.py",
+    "claim_records.py",
+    "claims.py",
     "crhelper_adapter.py",
     "index.py",
+    "once.py",
     "property_rules.py",
     "proxy_contract.py",
     "proxy_session_dedup.py",
@@ -246,6 +254,21 @@ class LambdaContext:
         return max(0, int((self.started + self.timeout_seconds - time.monotonic()) * 1000))
 
 
+def invoke_in(
+    sink: ResponseSink,
+    index_module: Any,
+    make: Callable[[str], dict[str, Any]],
+    context: LambdaContext,
+) -> dict[str, Any]:
+    """The ``invoke`` fixture's run, in a Lambda context of the test's own (its request id: a
+    Lambda retry of an invocation keeps it); returns the one PUT body."""
+    key = uuid.uuid4().hex
+    index_module.handler(make(sink.url_for(key)), context)
+    responses = sink.responses(key)
+    assert len(responses) == 1, f"expected exactly one response, got {len(responses)}"
+    return dict(responses[0])
+
+
 def vc_arn(vc_id: str) -> dict[str, Any]:
     """The voice connector ARN as the construct renders it in an environment-agnostic stack."""
     return {
@@ -298,3 +321,58 @@ def asset_copy_without(asset_dir: Path, tmp_path: Path, missing: str) -> Path:
         asset_dir, target, ignore=lambda _dir, names: [n for n in names if n == missing]
     )
     return target
+
+
+# The claim table (the ``claim_table`` fixture names it in the environment) ------------------------
+
+
+def new_request_id() -> str:
+    """A new RequestId, a UUID as CloudFormation makes them, with a letter in every group: a
+    Reason masks a run of 7 or more digits as a phone number (``safe_text``), which would hide
+    an id that a test looks for in a Reason (see the test of that masking)."""
+    while True:
+        made = str(uuid.uuid4())
+        if not any(group.isdigit() for group in made.split("-")):
+            return made
+
+
+def claim_table() -> ClaimTable:
+    """The function's claim table as the handler finds it: through its environment variable."""
+    table = table_from_environment(
+        deadline=time.monotonic() + 60.0, policy=RetryPolicy(sleep=lambda _seconds: None)
+    )
+    assert table is not None, f"{contract.CLAIM_TABLE_VARIABLE} is not set: use claim_table"
+    return table
+
+
+def claim_key(kind: ResourceType, request_id: str, *, logical_id: str | None = None) -> ClaimKey:
+    """Where the Create request ``request_id`` of ``kind``'s sample resource keeps its claim."""
+    return ClaimKey(resource_key(STACK_ID, logical_id or sample(kind).logical_id), request_id)
+
+
+def claim_of(kind: ResourceType, request_id: str) -> Claim | None:
+    """The claim of that Create request, as the table holds it now."""
+    return claim_table().get(claim_key(kind, request_id))
+
+
+def left_claim(
+    kind: ResourceType,
+    request_id: str,
+    *,
+    owner: str = "lambda-request-that-died",
+    lease: float | None = None,
+    props: Mapping[str, Any] | None = None,
+    facts: Mapping[str, str] | None = None,
+) -> Claim:
+    """The claim a run of the Create ``request_id`` held when it stopped: taken, as the handler
+    takes it, by ``owner`` until ``lease`` (by default a lease that ran out a minute ago), with
+    the ``facts`` it had noted, and nothing recorded after."""
+    table = claim_table()
+    claim = table.start(
+        claim_key(kind, request_id),
+        owner=owner,
+        lease=time.time() - 60.0 if lease is None else lease,
+        fingerprint=fingerprint(kind.type_name, props or properties(kind), kind.replacing),
+    )
+    assert claim is not None, f"request {request_id} was claimed already"
+    return table.note(claim, facts) if facts else claim

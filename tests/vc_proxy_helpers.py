@@ -55,6 +55,22 @@ def expect_put(
     )
 
 
+def expect_get(stub: Stubber, proxy: dict[str, Any] | None = None, *, vc_id: str = VC_ID) -> None:
+    """Queue one GetVoiceConnectorProxy on ``stub`` for ``vc_id``: answering ``proxy`` (a
+    ``proxy_answer()``), or, when None, NotFoundException (the voice connector has none)."""
+    params = {"VoiceConnectorId": vc_id}
+    if proxy is None:
+        stub.add_client_error(
+            "get_voice_connector_proxy",
+            "NotFoundException",
+            "no proxy",
+            404,
+            expected_params=params,
+        )
+    else:
+        stub.add_response("get_voice_connector_proxy", proxy, params)
+
+
 def expect_delete(stub: Stubber, vc_id: str = VC_ID) -> None:
     """Queue one DeleteVoiceConnectorProxy on ``stub`` for ``vc_id``."""
     stub.add_response("delete_voice_connector_proxy", {}, {"VoiceConnectorId": vc_id})

@@ -9,7 +9,8 @@ Every row must be answered FAILED within two seconds, with a Reason that names t
 property or event field and carries no traceback, in a body of at most 4,096 bytes, with the
 request's own PhysicalResourceId (or the failed-Create marker), and without a single
 ChimeSDKVoice call: a Stubber with nothing queued wraps ``index.client`` (any call would raise and
-change the Reason) and an event hook counts the calls that were even attempted. No Reason shows a
+change the Reason) and an event hook counts the calls that were even attempted; nor is any work
+claimed in the claim table. No Reason shows a
 phone number or a secret, not even masked. A Delete with RemovalPolicy Retain makes no call and
 validates nothing else, by design: the Delete rows carry RemovalPolicy Destroy.
 """
@@ -19,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from botocore.stub import Stubber
@@ -54,7 +55,11 @@ from tests.bad_input import (
     set_prop,
     set_props,
 )
+from tests.claim_tables import ClaimTableInfo, DynamoDbServer
 from tests.helpers import PARTICIPANTS, VC_ID, Invoke, event, properties, sample
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 VC = contract.VOICE_CONNECTOR_ID
 RP = contract.REMOVAL_POLICY
@@ -300,6 +305,12 @@ def _cases() -> list[Case]:
 CASES = _cases()
 
 
+@pytest.fixture(scope="module")
+def dynamodb_client(dynamodb: DynamoDbServer) -> DynamoDBClient:
+    """One client of moto's DynamoDB for the module's many rows (a client costs ~50 ms)."""
+    return dynamodb.client()
+
+
 def _request(case: Case, url: str) -> dict[str, Any]:
     request = event(case.request_type, url, kind=case.kind)
     case.mutate(request)
@@ -327,7 +338,12 @@ def test_labels_are_unique() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[case.label for case in CASES])
 def test_bad_request_fails_fast_and_clearly(
-    case: Case, invoke: Invoke, stub: Stubber, api_calls: list[str]
+    case: Case,
+    invoke: Invoke,
+    stub: Stubber,
+    api_calls: list[str],
+    claim_table: ClaimTableInfo,
+    dynamodb_client: DynamoDBClient,
 ) -> None:
     started = time.monotonic()
     body = invoke(lambda url: _request(case, url))
@@ -342,6 +358,8 @@ def test_bad_request_fails_fast_and_clearly(
     assert body["_size"] <= MAX_BODY_BYTES
     assert api_calls == [], f"the handler called {api_calls}"
     stub.assert_no_pending_responses()
+    claimed = dynamodb_client.scan(TableName=claim_table.name, Limit=1)["Items"]
+    assert claimed == [], "a refused request claimed work"
     assert body["Data"] == {}
     sent = body["_event"].get("PhysicalResourceId")
     if isinstance(sent, str) and sent:

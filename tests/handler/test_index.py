@@ -27,15 +27,21 @@ from resource_types import (
     VOICE_CONNECTOR_PROXY,
     ResourceType,
 )
-from tests.helpers import SESSION_ID, VC_ID, Invoke, event, sample
+from tests.helpers import SESSION_ID, VC_ID, Invoke, event, properties, sample
 
 LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
 TYPE_MODULES = {kind.module for kind in RESOURCE_TYPES} | {"proxy_session_dedup"}
 # The first call each type makes on Create.
 FIRST_CALL = {
     contract.SETTINGS_RESOURCE_TYPE: "UpdateProxySession",
-    contract.VOICE_CONNECTOR_PROXY_RESOURCE_TYPE: "PutVoiceConnectorProxy",
-    contract.PROXY_SESSION_RESOURCE_TYPE: "ListProxySessions",
+    contract.VOICE_CONNECTOR_PROXY_RESOURCE_TYPE: "GetVoiceConnectorProxy",
+    contract.PROXY_SESSION_RESOURCE_TYPE: "CreateProxySession",
+}
+# A change of each type that its Update applies in place with a call.
+IN_PLACE = {
+    contract.SETTINGS_RESOURCE_TYPE: {"ExpiryMinutes": "30"},
+    contract.VOICE_CONNECTOR_PROXY_RESOURCE_TYPE: {"DefaultSessionExpiryMinutes": "30"},
+    contract.PROXY_SESSION_RESOURCE_TYPE: {"ExpiryMinutes": "30"},
 }
 
 
@@ -285,7 +291,8 @@ def test_a_service_error_fails_an_update_at_once_with_guidance(
     """An in-place Update of each type: the first call fails for good, the answer says what to
     do, keeps the resource's id, and nothing is retried."""
     stub.add_client_error(xform_name(operation), code, REFUSAL, status)
-    body = invoke(lambda url: event("Update", url, kind=kind))
+    changed = properties(kind, **IN_PLACE[kind.type_name])
+    body = invoke(lambda url: event("Update", url, kind=kind, props=changed))
     assert body["Status"] == "FAILED"
     assert expected in body["Reason"]
     if code == "NotFoundException":
@@ -318,3 +325,50 @@ def test_throttling_that_never_clears_fails_before_the_deadline(
     assert f"{operation}: the service kept answering ThrottledClientException" in body["Reason"]
     assert "(1 attempt over " in body["Reason"]
     assert sleeps == []
+
+
+@pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
+def test_an_update_of_the_removal_policy_alone_makes_no_call(
+    stub: Stubber, invoke: Invoke, api_calls: list[str], kind: ResourceType
+) -> None:
+    """RemovalPolicy is CloudFormation's and the function's, never the service's: no type calls
+    the API for it, and every type answers its attributes."""
+    was = sample(kind).properties[contract.REMOVAL_POLICY]
+    flipped = contract.DESTROY if was == contract.RETAIN else contract.RETAIN
+    body = invoke(
+        lambda url: event("Update", url, kind=kind, props=properties(kind, RemovalPolicy=flipped))
+    )
+    assert body["Status"] == "SUCCESS", body.get("Reason")
+    assert body["PhysicalResourceId"] == sample(kind).physical_id
+    assert set(body["Data"]) == set(kind.attributes)
+    assert api_calls == []
+
+
+@pytest.mark.parametrize("kind", [VOICE_CONNECTOR_PROXY, PROXY_SESSION], ids=lambda k: k.construct)
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        (None, f"its environment lacks {contract.CLAIM_TABLE_VARIABLE}"),
+        ("no-such-table", "the claim table 'no-such-table' does not exist"),
+    ],
+    ids=["no variable", "no table"],
+)
+def test_a_create_that_makes_something_needs_its_claim_table(
+    stub: Stubber,
+    invoke: Invoke,
+    api_calls: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    kind: ResourceType,
+    table: str | None,
+    expected: str,
+) -> None:
+    """Without its claim table a Create could run twice: it calls nothing and says why."""
+    if table is None:
+        monkeypatch.delenv(contract.CLAIM_TABLE_VARIABLE)
+    else:
+        monkeypatch.setenv(contract.CLAIM_TABLE_VARIABLE, table)
+    body = invoke(lambda url: event("Create", url, kind=kind))
+    assert body["Status"] == "FAILED"
+    assert expected in body["Reason"]
+    assert "Nothing was created" in body["Reason"]
+    assert api_calls == []

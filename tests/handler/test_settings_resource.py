@@ -13,6 +13,7 @@ from botocore.stub import Stubber
 import cfn_request
 import settings_resource
 from resource_types import SETTINGS
+from tests.claim_tables import ClaimTableInfo
 from tests.helpers import (
     PHONE_A,
     PHONE_B,
@@ -78,6 +79,16 @@ def test_response_data_without_values_is_empty_strings() -> None:
     assert settings_resource.response_data({}) == dict.fromkeys(SETTINGS.attributes, "")
     data = settings_resource.response_data({"Status": "Open", "UpdatedTimestamp": "yesterday"})
     assert (data["ExpiryMinutes"], data["UpdatedTimestamp"]) == ("", "yesterday")
+
+
+def test_the_attributes_of_a_policy_only_update_are_the_declared_values() -> None:
+    assert settings_resource.kept(job(SETTINGS, Capabilities=["SMS", "Voice"])) == {
+        "Status": "",
+        "ExpiryMinutes": "60",
+        "Capabilities": "SMS,Voice",
+        "UpdatedTimestamp": "",
+    }
+    assert settings_resource.kept(job(SETTINGS, ExpiryMinutes=None))["ExpiryMinutes"] == ""
 
 
 # Through the handler ----------------------------------------------------------------------------
@@ -174,10 +185,48 @@ def test_a_failed_create_answers_a_marker_and_its_rollback_delete_calls_nothing(
     assert deleted["PhysicalResourceId"] == marker
 
 
-def test_delete_with_retain_calls_nothing(stub: Stubber, invoke: Invoke) -> None:
+def test_delete_with_retain_calls_nothing(
+    stub: Stubber, invoke: Invoke, api_calls: list[str], claim_table: ClaimTableInfo
+) -> None:
     body = invoke(lambda url: event("Delete", url))
     assert body["Status"] == "SUCCESS"
     assert body["PhysicalResourceId"] == PHYSICAL_ID
+    assert api_calls == []
+    assert claim_table.items() == []  # the type makes nothing, so it claims nothing
+
+
+@pytest.mark.parametrize(
+    ("changed", "expiry"),
+    [
+        ({"RemovalPolicy": "Destroy"}, "60"),
+        ({"ServiceTimeout": "60"}, "60"),
+        ({"RemovalPolicy": "Destroy", "ExpiryMinutes": None}, ""),
+    ],
+    ids=["RemovalPolicy", "ServiceTimeout", "without an expiry"],
+)
+def test_a_removal_policy_only_update_calls_nothing_and_answers_the_declared_values(
+    stub: Stubber,
+    invoke: Invoke,
+    api_calls: list[str],
+    caplog: pytest.LogCaptureFixture,
+    changed: dict[str, Any],
+    expiry: str,
+) -> None:
+    caplog.set_level(logging.INFO)
+    old = properties(ExpiryMinutes=changed.get("ExpiryMinutes", "60"))
+    body = invoke(lambda url: event("Update", url, props=properties(**changed), old_props=old))
+    assert body["Status"] == "SUCCESS", body.get("Reason")
+    assert body["PhysicalResourceId"] == PHYSICAL_ID
+    # Status and UpdatedTimestamp are the service's: not known without a call.
+    assert body["Data"] == {
+        "Status": "",
+        "ExpiryMinutes": expiry,
+        "Capabilities": "Voice",
+        "UpdatedTimestamp": "",
+    }
+    assert api_calls == []
+    assert "Update ProxySessionSettings (RemovalPolicy only): " in caplog.text
+    assert "API calls: none" in caplog.text
 
 
 def test_delete_with_destroy_ends_the_session(stub: Stubber, invoke: Invoke) -> None:
@@ -234,7 +283,14 @@ def test_the_log_line_names_every_value_given(
 ) -> None:
     caplog.set_level(logging.INFO)
     expect_update(stub, ["Voice"])
-    invoke(lambda url: event("Update", url, props=properties(ProxySessionId=SESSION_ID)))
+    invoke(
+        lambda url: event(
+            "Update",
+            url,
+            props=properties(ProxySessionId=SESSION_ID),
+            old_props=properties(ExpiryMinutes="30"),
+        )
+    )
     expected: dict[str, Any] = {
         "VoiceConnectorId": VC_ID,
         "ProxySessionId": SESSION_ID,

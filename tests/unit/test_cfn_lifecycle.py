@@ -1,28 +1,57 @@
 """What every type's request goes through (``cfn_lifecycle``): the failed-Create and Retain
-short-circuits, replace or in place, the step a type's module runs, and the log line."""
+short-circuits, replace, in place or RemovalPolicy only, the step a type's module runs (under a
+claim for a type that makes something), and the log line."""
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
 import cfn_lifecycle
+import claims
 import proxy_contract as contract
-from cfn_lifecycle import Job, describe, replaces, serve
+from cfn_lifecycle import Job, describe, policy_only, replaces, serve
 from cfn_properties import InvalidPropertiesError, parse_properties
 from cfn_request import CfnRequest, CfnResult, failed_create_physical_id
 from chime_calls import RetryPolicy
 from chime_clients import ClientFactory
-from resource_types import PROXY_SESSION, RESOURCE_TYPES, VOICE_CONNECTOR_PROXY, ResourceType
+from claims import ClaimError, ClaimTable
+from resource_types import (
+    PROXY_SESSION,
+    RESOURCE_TYPES,
+    SETTINGS,
+    VOICE_CONNECTOR_PROXY,
+    ResourceType,
+)
 from tests.bad_input import ROLE_ARN
-from tests.helpers import PARTICIPANTS, PHONE_A, VC_ID, event, no_client, properties, sample
+from tests.claim_tables import ClaimTableInfo
+from tests.helpers import (
+    PARTICIPANTS,
+    PHONE_A,
+    VC_ID,
+    claim_of,
+    claim_table,
+    event,
+    no_client,
+    properties,
+    sample,
+)
 
 URL = "https://example.invalid/r"
 TYPES = pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
+INVOCATION = "lambda-request-1"
+# A change of each type that its Update applies in place (not RemovalPolicy alone).
+IN_PLACE: dict[str, dict[str, Any]] = {
+    SETTINGS.type_name: {"Capabilities": ["Voice", "SMS"]},
+    VOICE_CONNECTOR_PROXY.type_name: {"DefaultSessionExpiryMinutes": "90"},
+    PROXY_SESSION.type_name: {"ExpiryMinutes": "30"},
+}
+KEPT_DATA = {"Kept": "yes"}
 
 
 @dataclass
@@ -41,6 +70,14 @@ class Recorder:
 
     def delete(self, job: Job) -> None:
         self.steps.append(("delete", job))
+
+    def kept(self, job: Job) -> Mapping[str, str]:
+        self.steps.append(("kept", job))
+        return KEPT_DATA
+
+    def made_by_lost_run(self, job: Job) -> list[str]:
+        self.steps.append(("made_by_lost_run", job))
+        return []
 
 
 @pytest.fixture
@@ -61,13 +98,24 @@ def untouched(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cfn_lifecycle, "module_of", refuse)
 
 
-def run(request: dict[str, Any]) -> CfnResult:
-    """``serve`` with a client factory that fails the test if it is asked for a client."""
+@pytest.fixture(autouse=True)
+def _claim_table(claim_table: ClaimTableInfo) -> ClaimTableInfo:
+    """A claim table of the test's own, as the function has one."""
+    return claim_table
+
+
+def run(request: dict[str, Any], *, claims: ClaimTable | bool | None = True) -> CfnResult:
+    """``serve`` with a client factory that fails the test if it is asked for a client, as the
+    invocation ``INVOCATION`` with a minute left, and the function's claim table (``claims``
+    True), another table, or none."""
     return serve(
         CfnRequest.from_event(request),
         ClientFactory(no_client),
         deadline=time.monotonic() + 60,
         policy=RetryPolicy(sleep=lambda _seconds: None),
+        invocation=INVOCATION,
+        lease=time.time() + 60,
+        claims=claim_table() if claims is True else claims or None,
     )
 
 
@@ -79,12 +127,27 @@ def update(kind: ResourceType, old: dict[str, Any], new: dict[str, Any]) -> CfnR
 
 
 @TYPES
-@pytest.mark.usefixtures("untouched")
-def test_a_delete_after_a_failed_create_makes_no_call(kind: ResourceType) -> None:
+def test_a_delete_after_a_failed_create_makes_no_call(kind: ResourceType, module: Recorder) -> None:
+    """The failed Create claimed nothing (or its claim says it made nothing): no client is made
+    and the type's module deletes nothing."""
+    marker = failed_create_physical_id("r-1")
+    props = properties(kind, RemovalPolicy="Destroy")
+    result = run(event("Delete", URL, kind=kind, props=props, physical_id=marker))
+    assert result == CfnResult(physical_resource_id=marker, data={})
+    assert module.steps == []
+
+
+@TYPES
+def test_a_delete_after_a_create_refused_for_its_properties_succeeds(
+    kind: ResourceType, module: Recorder
+) -> None:
+    """The rollback Delete carries the properties the Create was refused for: it must succeed,
+    or the stack is stuck in ROLLBACK_FAILED."""
     marker = failed_create_physical_id("r-1")
     props = properties(kind, RemovalPolicy="Destroy", VoiceConnectorId="not valid")
     result = run(event("Delete", URL, kind=kind, props=props, physical_id=marker))
     assert result == CfnResult(physical_resource_id=marker, data={})
+    assert module.steps == []
 
 
 @TYPES
@@ -124,23 +187,68 @@ def test_each_request_runs_its_step_with_the_parsed_job(
 ) -> None:
     created = run(event("Create", URL, kind=kind))
     assert created == CfnResult(physical_resource_id="created-id", data={"Made": "yes"})
-    in_place = event("Update", URL, kind=kind, props=properties(kind, RemovalPolicy="Retain"))
-    assert run(in_place).physical_resource_id == "updated-id"
+    changed = properties(kind, **IN_PLACE[kind.type_name])
+    assert run(event("Update", URL, kind=kind, props=changed)).physical_resource_id == "updated-id"
+    kept = event("Update", URL, kind=kind, props=properties(kind, RemovalPolicy="Retain"))
+    assert run(kept) == CfnResult(physical_resource_id=sample(kind).physical_id, data=KEPT_DATA)
     replacing = event("Update", URL, kind=kind, props=properties(kind, VoiceConnectorId="b" * 21))
     assert run(replacing).physical_resource_id == "created-id"
     destroy = event("Delete", URL, kind=kind, props=properties(kind, RemovalPolicy="Destroy"))
     assert run(destroy) == CfnResult(physical_resource_id=sample(kind).physical_id, data={})
-    assert [step for step, _ in module.steps] == ["create", "update", "create", "delete"]
+    steps = ["create", "update", "kept", "create", "delete"]
+    assert [step for step, _ in module.steps] == steps
     job = module.steps[0][1]
     assert job.kind is kind
     assert job.properties == parse_properties(kind, properties(kind))
     assert job.physical_id == ""
-    assert module.steps[3][1].physical_id == sample(kind).physical_id
+    assert module.steps[4][1].physical_id == sample(kind).physical_id
     assert job.calls.allowed == kind.all_operations()
     assert job.calls.target.subject == kind.summary
     assert job.calls.target.voice_connector_id == VC_ID
     assert job.calls.target.not_found_advice == kind.not_found_advice
     assert job.calls.counts == {}
+    assert job.invocation == INVOCATION
+    assert job.lease > time.time()
+    assert job.claims is not None
+
+
+@TYPES
+def test_a_create_of_a_type_that_makes_something_runs_under_its_claim(
+    kind: ResourceType, module: Recorder
+) -> None:
+    request = event("Create", URL, kind=kind)
+    run(request)
+    ((_step, job),) = module.steps
+    claim = claim_of(kind, request["RequestId"])
+    if not kind.creates:
+        assert job.progress is None
+        assert claim is None
+        return
+    assert job.progress is not None
+    assert not job.progress.recovering
+    assert claim is not None
+    assert (claim.state, claim.owner, claim.physical_id, dict(claim.data)) == (
+        claims.MADE,
+        INVOCATION,
+        "created-id",
+        {"Made": "yes"},
+    )
+
+
+@pytest.mark.parametrize("kind", [VOICE_CONNECTOR_PROXY, PROXY_SESSION], ids=lambda k: k.construct)
+def test_a_type_that_makes_something_needs_a_claim_table(
+    kind: ResourceType, module: Recorder
+) -> None:
+    with pytest.raises(ClaimError) as raised:
+        run(event("Create", URL, kind=kind), claims=None)
+    assert f"lacks {contract.CLAIM_TABLE_VARIABLE}" in str(raised.value)
+    assert "Nothing was created" in str(raised.value)
+    assert module.steps == []
+
+
+def test_settings_need_no_claim_table(module: Recorder) -> None:
+    result = run(event("Create", URL, kind=SETTINGS), claims=None)
+    assert result.physical_resource_id == "created-id"
 
 
 def test_the_calls_go_where_the_properties_say(module: Recorder) -> None:
@@ -150,7 +258,7 @@ def test_the_calls_go_where_the_properties_say(module: Recorder) -> None:
     assert (target.region, target.role_arn) == ("us-west-2", ROLE_ARN)
 
 
-# Replace or in place ----------------------------------------------------------------------------
+# Replace, in place, or RemovalPolicy only ------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -177,6 +285,25 @@ def test_an_unchanged_or_cloudformation_only_change_is_in_place(kind: ResourceTy
 def test_old_properties_that_are_not_an_object_replace(kind: ResourceType) -> None:
     request = CfnRequest.from_event(event("Update", URL, kind=kind) | {"OldResourceProperties": []})
     assert replaces(kind, request)
+    assert not policy_only(request)
+
+
+@TYPES
+def test_policy_only_ignores_removal_policy_and_cloudformations_own_properties(
+    kind: ResourceType,
+) -> None:
+    base = properties(kind)
+    for new in (
+        dict(base),
+        {**base, "RemovalPolicy": "Retain" if base["RemovalPolicy"] == "Destroy" else "Destroy"},
+        {**base, "ServiceTimeout": "1"},
+        {key: value for key, value in base.items() if key != "RemovalPolicy"},
+        {key: value for key, value in base.items() if key != "ServiceToken"},
+    ):
+        assert policy_only(update(kind, base, new)), sorted(new)
+    for name in kind.property_names:
+        if name != contract.REMOVAL_POLICY:
+            assert not policy_only(update(kind, base, {**base, name: "changed"})), name
 
 
 # The log line -----------------------------------------------------------------------------------
@@ -208,11 +335,11 @@ def test_serve_logs_the_step_and_the_calls(
     module: Recorder, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="cfn_lifecycle")
-    run(event("Update", URL, kind=PROXY_SESSION, props=properties(PROXY_SESSION, Name="Line")))
-    run(
-        event("Update", URL, kind=PROXY_SESSION, props=properties(PROXY_SESSION, ExpiryMinutes="9"))
-    )
-    messages = [record.getMessage() for record in caplog.records]
+    for changed in ({"Name": "Line"}, {"ExpiryMinutes": "9"}, {"RemovalPolicy": "Retain"}):
+        run(event("Update", URL, kind=PROXY_SESSION, props=properties(PROXY_SESSION, **changed)))
+    messages = [record.getMessage() for record in caplog.records if record.name == "cfn_lifecycle"]
     assert messages[0].startswith("Update ProxySession (replacement): VoiceConnectorId ")
     assert messages[1] == "API calls: none"
     assert messages[2].startswith("Update ProxySession (in place): ")
+    assert messages[4].startswith("Update ProxySession (RemovalPolicy only): ")
+    assert len(messages) == 6

@@ -66,7 +66,11 @@ def test_every_value_is_parsed_by_its_name() -> None:
     parsed = parse_properties(
         VOICE_CONNECTOR_PROXY,
         properties(
-            VOICE_CONNECTOR_PROXY, Disabled="true", RemovalPolicy="Retain", Region="eu-west-2"
+            VOICE_CONNECTOR_PROXY,
+            Disabled="true",
+            AdoptExisting="true",
+            RemovalPolicy="Retain",
+            Region="eu-west-2",
         ),
     )
     assert dict(parsed.values) == {
@@ -75,6 +79,7 @@ def test_every_value_is_parsed_by_its_name() -> None:
         "PhoneNumberPoolCountries": ("US", "CA"),
         "FallBackPhoneNumber": PHONE_A,
         "Disabled": True,
+        "AdoptExisting": True,
         "RemovalPolicy": "Retain",
         "Region": "eu-west-2",
         "AssumeRoleArn": None,
@@ -95,14 +100,33 @@ def test_an_absent_optional_is_its_default_and_the_policy_the_types(kind: Resour
     assert parsed.location == Location()
 
 
-def test_only_disabled_has_a_default_other_than_none() -> None:
+def test_only_disabled_and_adopt_existing_have_a_default_other_than_none() -> None:
     defaults = {
         f"{kind.construct}.{item.name}": item.default
         for kind in RESOURCE_TYPES
         for item in kind.properties
         if item.default is not None
     }
-    assert defaults == {"VoiceConnectorProxy.Disabled": False}
+    assert defaults == {
+        "VoiceConnectorProxy.Disabled": False,
+        "VoiceConnectorProxy.AdoptExisting": False,
+    }
+
+
+@pytest.mark.parametrize(
+    ("sent", "parsed"),
+    [("true", True), ("false", False), (True, True), (False, False), (None, False)],
+)
+def test_adopt_existing_is_read_as_cloudformation_sends_it(sent: object, parsed: bool) -> None:
+    props = properties(VOICE_CONNECTOR_PROXY, AdoptExisting=sent)
+    assert parse_properties(VOICE_CONNECTOR_PROXY, props)[contract.ADOPT_EXISTING] is parsed
+
+
+def test_adopt_existing_is_the_proxy_configurations_alone() -> None:
+    assert contract.ADOPT_EXISTING in VOICE_CONNECTOR_PROXY.property_names
+    for kind in (SETTINGS, PROXY_SESSION):
+        message = parse_error(kind, properties(kind, AdoptExisting="true"))
+        assert "Unknown property 'AdoptExisting'" in message
 
 
 def test_a_request_takes_the_values_of_its_names_and_leaves_out_the_unset() -> None:

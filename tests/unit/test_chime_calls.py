@@ -67,7 +67,17 @@ def flaky(errors: list[Exception]) -> Any:
 
 
 @pytest.mark.parametrize(
-    "code", ["ThrottledClientException", "ServiceUnavailableException", "ServiceFailureException"]
+    "code",
+    [
+        "ThrottledClientException",
+        "ServiceUnavailableException",
+        "ServiceFailureException",
+        # DynamoDB's, for the claim table
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+    ],
 )
 def test_transient_errors_are_retried_until_success(code: str) -> None:
     clock = FakeClock()
@@ -84,7 +94,16 @@ def test_connection_errors_are_retried() -> None:
 
 
 @pytest.mark.parametrize(
-    "code", ["BadRequestException", "NotFoundException", "ForbiddenException", "Unknown"]
+    "code",
+    [
+        "BadRequestException",
+        "NotFoundException",
+        "ForbiddenException",
+        "Unknown",
+        "ConditionalCheckFailedException",
+        "ResourceNotFoundException",
+        "AccessDeniedException",
+    ],
 )
 def test_other_errors_fail_at_once(code: str) -> None:
     clock = FakeClock()
@@ -265,3 +284,25 @@ def test_attempt_raises_the_services_error_and_delete_counts_gone_as_done(stub: 
     with pytest.raises(ClientError, match="NotFoundException"):
         path.attempt("DeleteProxySession", **request)
     assert path.counts == {"DeleteProxySession": 2}
+
+
+def test_find_answers_the_response_or_none_when_it_is_not_there(stub: Stubber) -> None:
+    path = calls(VOICE_CONNECTOR_PROXY, lambda: stub.client)
+    proxy = {"Proxy": {"DefaultSessionExpiryMinutes": 60, "PhoneNumberCountries": ["US"]}}
+    stub.add_response("get_voice_connector_proxy", proxy, {"VoiceConnectorId": VC_ID})
+    stub.add_client_error("get_voice_connector_proxy", "NotFoundException", "none", 404)
+    assert path.find("GetVoiceConnectorProxy", VoiceConnectorId=VC_ID) == proxy
+    assert path.find("GetVoiceConnectorProxy", VoiceConnectorId=VC_ID) is None
+    assert path.counts == {"GetVoiceConnectorProxy": 2}
+
+
+def test_find_retries_and_turns_other_failures_into_reasons(stub: Stubber) -> None:
+    path = calls(VOICE_CONNECTOR_PROXY, lambda: stub.client)
+    stub.add_client_error("get_voice_connector_proxy", "ThrottledClientException", "slow", 429)
+    stub.add_client_error("get_voice_connector_proxy", "ForbiddenException", "denied", 403)
+    with pytest.raises(ChimeCallError) as denied:
+        path.find("GetVoiceConnectorProxy", VoiceConnectorId=VC_ID)
+    assert "chime:GetVoiceConnectorProxy" in str(denied.value)
+    assert path.counts == {"GetVoiceConnectorProxy": 1}  # one call, retried once
+    with pytest.raises(RuntimeError, match="not among the operations"):
+        calls(SETTINGS).find("GetVoiceConnectorProxy", VoiceConnectorId=VC_ID)

@@ -46,7 +46,8 @@ def table(claim_table: ClaimTableInfo) -> ClaimTable:
 
 def test_the_first_claim_wins_and_the_second_finds_it(table: ClaimTable) -> None:
     first = table.start(KEY, owner="inv-1", lease=time.time() + 60, fingerprint="f")
-    assert first is not None and first.state == CLAIMED
+    assert first is not None
+    assert first.state == CLAIMED
     assert table.start(KEY, owner="inv-2", lease=time.time() + 60, fingerprint="f") is None
     found = table.get(KEY)
     assert found is not None
@@ -75,7 +76,8 @@ def test_a_failed_claim_keeps_its_reason_and_expires(
     assert claim is not None
     table.failed(claim, "CreateProxySession rejected the request", physical_id="")
     found = table.get(KEY)
-    assert found is not None and found.state == FAILED
+    assert found is not None
+    assert found.state == FAILED
     assert found.reason == "CreateProxySession rejected the request"
     (item,) = claim_table.items()
     expires = int(item[contract.CLAIM_TTL_ATTRIBUTE]["N"])
@@ -86,12 +88,14 @@ def test_only_the_holder_writes_the_outcome(table: ClaimTable) -> None:
     claim = table.start(KEY, owner="inv-1", lease=time.time() - 1, fingerprint="f")
     assert claim is not None
     taken = table.take_over(claim, owner="inv-2", lease=time.time() + 60)
-    assert taken is not None and taken.owner == "inv-2"
+    assert taken is not None
+    assert taken.owner == "inv-2"
     with pytest.raises(ClaimError, match="taken over by another run"):
         table.made(claim, "phys-late", {})
     table.made(taken, "phys-1", {})
     found = table.get(KEY)
-    assert found is not None and found.physical_id == "phys-1"
+    assert found is not None
+    assert found.physical_id == "phys-1"
 
 
 def test_a_claim_is_taken_over_once(table: ClaimTable) -> None:
@@ -126,15 +130,15 @@ def test_a_missing_table_is_named_with_the_action(claim_table: ClaimTableInfo) -
     with pytest.raises(ClaimError) as raised:
         table.start(KEY, owner="i", lease=1.0, fingerprint="f")
     message = str(raised.value)
-    assert "dynamodb:PutItem" in message and "'no-such-table' does not exist" in message
-    assert contract.CLAIM_TABLE_VARIABLE in message and "Nothing was created" in message
+    assert "dynamodb:PutItem" in message
+    assert "'no-such-table' does not exist" in message
+    assert contract.CLAIM_TABLE_VARIABLE in message
+    assert "Nothing was created" in message
 
 
 def test_an_unreachable_endpoint_names_the_gateway_endpoint(claim_table: ClaimTableInfo) -> None:
     def unreachable() -> Any:
-        return boto3.client(
-            "dynamodb", endpoint_url="http://127.0.0.1:9", region_name="us-east-1"
-        )
+        return boto3.client("dynamodb", endpoint_url="http://127.0.0.1:9", region_name="us-east-1")
 
     table = ClaimTable(
         claim_table.name,
@@ -194,7 +198,8 @@ def test_a_claim_edited_by_hand_is_reported_not_trusted(
     with pytest.raises(ClaimError) as raised:
         table.get(KEY)
     assert problem in str(raised.value)
-    assert "not trusted" in str(raised.value) and claim_table.name in str(raised.value)
+    assert "not trusted" in str(raised.value)
+    assert claim_table.name in str(raised.value)
 
 
 def test_parse_claim_reads_what_start_writes() -> None:
@@ -224,5 +229,6 @@ def test_the_table_comes_from_the_environment(
     assert table_from_environment(deadline=0.0, policy=RetryPolicy()) is None
     monkeypatch.setenv(contract.CLAIM_TABLE_VARIABLE, " claims-x ")
     table = table_from_environment(deadline=0.0, policy=RetryPolicy(), connect=dynamodb.client)
-    assert table is not None and table.name == "claims-x"
+    assert table is not None
+    assert table.name == "claims-x"
     assert table._client == []  # no client until the first call

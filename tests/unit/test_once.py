@@ -40,6 +40,8 @@ class Maker:
         self.recovering.append(job.progress.recovering)
         if job.progress.recovering and self.lost:
             return CfnResult(physical_resource_id=self.lost[0], data={"found": "yes"})
+        if job.progress.previous is not None:
+            return CfnResult(physical_resource_id=job.progress.previous.physical_id, data={})
         with self._lock:
             physical_id = f"{PREFIX}vc:s-{len(self.made) + 1}"
             self.made.append(physical_id)
@@ -101,7 +103,8 @@ def test_one_delivery_makes_one_thing_and_records_it(claim_table: ClaimTableInfo
     maker = Maker()
     result = once.create(a_job(claim_table), maker)
     found = table_of(claim_table).get(KEY)
-    assert found is not None and found.state == MADE
+    assert found is not None
+    assert found.state == MADE
     assert (found.physical_id, found.data) == (result.physical_resource_id, {"n": "1"})
     assert maker.made == [result.physical_resource_id]
 
@@ -133,7 +136,8 @@ def test_a_claim_left_by_a_dead_run_is_taken_over_after_its_lease(
     maker.lost = [f"{PREFIX}vc:s-orphan"]
     result = once.create(a_job(claim_table, invocation="inv-2"), maker)
     assert result.physical_resource_id == f"{PREFIX}vc:s-orphan"
-    assert maker.recovering == [True] and maker.made == []
+    assert maker.recovering == [True]
+    assert maker.made == []
 
 
 def test_lambdas_retry_of_the_same_invocation_takes_over_at_once(
@@ -144,7 +148,8 @@ def test_lambdas_retry_of_the_same_invocation_takes_over_at_once(
     started = time.monotonic()
     once.create(a_job(claim_table, invocation="inv-1"), maker)
     assert time.monotonic() - started < 5.0
-    assert maker.recovering == [True] and len(maker.made) == 1
+    assert maker.recovering == [True]
+    assert len(maker.made) == 1
 
 
 def test_a_live_holder_is_waited_for(claim_table: ClaimTableInfo) -> None:
@@ -179,7 +184,8 @@ def test_a_failed_create_is_recorded_with_what_it_made(claim_table: ClaimTableIn
     with pytest.raises(RuntimeError):
         once.create(a_job(claim_table), maker)
     found = table_of(claim_table).get(KEY)
-    assert found is not None and found.state == FAILED
+    assert found is not None
+    assert found.state == FAILED
     assert (found.reason, found.physical_id) == ("UpdateProxySession failed", maker.made[0])
     with pytest.raises(ClaimError, match="failed in an earlier delivery: UpdateProxySession"):
         once.create(a_job(claim_table, invocation="inv-2"), maker)
@@ -196,7 +202,8 @@ def test_the_rollback_delete_of_a_failed_create_ends_what_it_made(
     once.delete(a_job(claim_table, "Delete", physical_id=marker, request_id="req-2"), maker)
     assert maker.deleted == maker.made
     found = table_of(claim_table).get(KEY)
-    assert found is not None and found.state == ENDED
+    assert found is not None
+    assert found.state == ENDED
 
 
 def test_the_rollback_delete_of_a_create_that_never_answered_finds_it_by_fingerprint(
@@ -254,6 +261,32 @@ def test_a_create_refused_for_certain_is_not_looked_for(claim_table: ClaimTableI
     assert maker.deleted == []
 
 
+def test_the_rollback_of_a_replacement_returns_to_what_the_resource_held(
+    claim_table: ClaimTableInfo,
+) -> None:
+    maker = Maker()
+    old = once.create(a_job(claim_table), maker).physical_resource_id
+    new = once.create(
+        a_job(claim_table, "Update", request_id="req-2", physical_id=old, Name="New name"), maker
+    ).physical_resource_id
+    back = once.create(a_job(claim_table, "Update", request_id="req-3", physical_id=new), maker)
+    assert back.physical_resource_id == old
+    assert maker.made == [old, new]
+
+
+def test_a_replacement_after_the_old_resource_was_deleted_makes_a_new_one(
+    claim_table: ClaimTableInfo,
+) -> None:
+    maker = Maker()
+    old = once.create(a_job(claim_table), maker).physical_resource_id
+    new = once.create(
+        a_job(claim_table, "Update", request_id="req-2", physical_id=old, Name="New name"), maker
+    ).physical_resource_id
+    once.delete(a_job(claim_table, "Delete", request_id="req-3", physical_id=old), maker)
+    again = once.create(a_job(claim_table, "Update", request_id="req-4", physical_id=new), maker)
+    assert again.physical_resource_id not in (old, new)
+
+
 def test_a_late_duplicate_after_the_delete_makes_nothing(claim_table: ClaimTableInfo) -> None:
     maker = Maker()
     made = once.create(a_job(claim_table), maker).physical_resource_id
@@ -269,7 +302,8 @@ def test_retire_marks_the_claims_ended_and_calls_nothing(claim_table: ClaimTable
     retiring = a_job(claim_table, "Delete", physical_id=made, request_id="req-2")
     once.retire(retiring.claims, retiring.request)
     found = table_of(claim_table).get(KEY)
-    assert found is not None and found.state == ENDED
+    assert found is not None
+    assert found.state == ENDED
     assert maker.deleted == []
 
 
@@ -277,7 +311,8 @@ def test_the_record_of_a_resource_is_its_made_claim(claim_table: ClaimTableInfo)
     maker = Maker()
     made = once.create(a_job(claim_table), maker).physical_resource_id
     record = once.record_of(a_job(claim_table, "Update", physical_id=made, request_id="r-9"))
-    assert record is not None and record.data == {"n": "1"}
+    assert record is not None
+    assert record.data == {"n": "1"}
     assert once.record_of(a_job(claim_table, "Update", physical_id="x", request_id="r")) is None
 
 

@@ -101,8 +101,13 @@ def test_the_contract_is_data_only() -> None:
 def test_proxy_property_names_are_the_models_members(put: OperationModel) -> None:
     assert put.input_shape is not None
     members = set(put.input_shape.members)
+    # AdoptExisting is the custom resource's own: what a Create does about a configuration that
+    # exists, never sent to the API.
+    assert contract.ADOPT_EXISTING in contract.VOICE_CONNECTOR_PROXY_PROPERTIES
+    assert contract.ADOPT_EXISTING not in members
     ours = set(contract.VOICE_CONNECTOR_PROXY_PROPERTIES) - {
         contract.REMOVAL_POLICY,
+        contract.ADOPT_EXISTING,
         *contract.LOCATION_PROPERTIES,
     }
     assert ours == members
@@ -133,11 +138,32 @@ def test_the_e164_pattern_is_the_models_with_its_plus(put: OperationModel) -> No
     assert contract.E164_PATTERN == r"\+[1-9]\d{1,14}"
 
 
-def test_proxy_attributes_are_the_models_proxy_members(put: OperationModel) -> None:
+def test_proxy_attributes_are_the_models_proxy_members(
+    put: OperationModel, model: ServiceModel
+) -> None:
     assert put.output_shape is not None
     proxy: Any = put.output_shape.members["Proxy"]
     assert set(contract.VOICE_CONNECTOR_PROXY_ATTRIBUTES) == set(proxy.members) - {
         "FallBackPhoneNumber"
+    }
+    # The read a Create makes first answers the same Proxy, and names the voice connector only.
+    get = model.operation_model("GetVoiceConnectorProxy")
+    assert get.input_shape is not None
+    assert get.output_shape is not None
+    assert set(get.input_shape.required_members) == {contract.VOICE_CONNECTOR_ID}
+    assert get.output_shape.members["Proxy"].name == proxy.name
+    assert "NotFoundException" in {error.name for error in get.error_shapes}
+
+
+def test_the_adopted_suffix_and_the_claim_table_names() -> None:
+    assert contract.ADOPTED_SUFFIX == ":adopted"
+    assert not contract.VOICE_CONNECTOR_PROXY_PHYSICAL_ID_PREFIX.endswith(contract.ADOPTED_SUFFIX)
+    assert (contract.CLAIM_PARTITION_KEY, contract.CLAIM_SORT_KEY) == ("Resource", "Request")
+    assert set(contract.CLAIM_ACTIONS) == {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:Query",
     }
 
 

@@ -1,5 +1,7 @@
-"""Exactly one session per resource (``proxy_session_dedup``): the owner mark, which listed
-sessions are the resource's, every page of the listing, and which duplicates a Create deletes."""
+"""Finding what a run that died made (``proxy_session_dedup``): the owner mark every session
+carries, which listed sessions are the resource's (``owned``, every page of the listing), and
+which of them a run that takes over keeps and which it deletes (``settle``). An ordinary Create
+lists nothing: its claim makes it exactly once (``test_proxy_session_resource.py``)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,12 @@
 """The descriptions (``resource_types``): against the contract, botocore's chime-sdk-voice model,
-and the type modules, whose every call must be one their type declares for that handler."""
+and the type modules, whose every call must be one their type declares for that handler (a run
+that takes over from one that died included)."""
 
 from __future__ import annotations
 
 import importlib
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -15,7 +17,7 @@ from botocore.stub import Stubber
 
 import proxy_contract as contract
 from cfn_lifecycle import serve
-from cfn_request import CfnRequest
+from cfn_request import CfnRequest, failed_create_physical_id
 from chime_calls import RetryPolicy
 from chime_clients import ClientFactory
 from resource_types import (
@@ -26,17 +28,21 @@ from resource_types import (
     VOICE_CONNECTOR_PROXY,
     ResourceType,
 )
+from tests.claim_tables import ClaimTableInfo, DynamoDbServer
 from tests.helpers import (
     SESSION_ID,
     VC_ID,
+    claim_table,
     event,
     expect_update,
+    left_claim,
     properties,
     session_response,
     stubbed_client,
 )
 from tests.session_helpers import expect_create, expect_delete, expect_list, proxy_session
-from tests.vc_proxy_helpers import expect_put
+from tests.vc_proxy_helpers import expect_delete as expect_proxy_delete
+from tests.vc_proxy_helpers import expect_get, expect_put, proxy_answer
 
 BY_CONSTRUCT = {kind.construct: kind for kind in RESOURCE_TYPES}
 # The operation each type's required properties are the required members of.
@@ -45,6 +51,12 @@ MAIN_OPERATION = {
     "VoiceConnectorProxy": "PutVoiceConnectorProxy",
     "ProxySession": "CreateProxySession",
 }
+
+
+@pytest.fixture(autouse=True)
+def _claim_table(claim_table: ClaimTableInfo) -> ClaimTableInfo:
+    """A claim table of the test's own, as the function has one."""
+    return claim_table
 
 
 @pytest.fixture(scope="module")
@@ -125,11 +137,19 @@ def test_the_secret_properties() -> None:
     [
         ("ProxySessionSettings", False, ("chime:UpdateProxySession",)),
         ("ProxySessionSettings", True, ("chime:UpdateProxySession", "chime:DeleteProxySession")),
-        ("VoiceConnectorProxy", False, ("chime:PutVoiceConnectorProxy",)),
+        (
+            "VoiceConnectorProxy",
+            False,
+            ("chime:GetVoiceConnectorProxy", "chime:PutVoiceConnectorProxy"),
+        ),
         (
             "VoiceConnectorProxy",
             True,
-            ("chime:PutVoiceConnectorProxy", "chime:DeleteVoiceConnectorProxy"),
+            (
+                "chime:GetVoiceConnectorProxy",
+                "chime:PutVoiceConnectorProxy",
+                "chime:DeleteVoiceConnectorProxy",
+            ),
         ),
         *(
             (
@@ -167,10 +187,19 @@ def test_every_operation_is_the_models_and_acts_on_a_voice_connector(
         assert "VoiceConnectorId" in shape.required_members, operation
 
 
+def test_the_types_that_make_something() -> None:
+    """Their Creates claim their work in the claim table; the settings make nothing."""
+    assert [kind.construct for kind in RESOURCE_TYPES if kind.creates] == [
+        "VoiceConnectorProxy",
+        "ProxySession",
+    ]
+
+
 @pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
-def test_the_module_provides_the_three_handlers(kind: ResourceType) -> None:
+def test_the_module_provides_its_handlers(kind: ResourceType) -> None:
     module = importlib.import_module(kind.module)
-    for handler in ("create", "update", "delete"):
+    handlers = ("create", "update", "delete", "kept")
+    for handler in (*handlers, "made_by_lost_run") if kind.creates else handlers:
         assert callable(getattr(module, handler)), handler
 
 
@@ -191,6 +220,13 @@ def _request(request_type: str, kind: ResourceType, **props: Any) -> dict[str, A
     return event(
         request_type, "https://example.invalid/r", kind=kind, props=properties(kind, **props)
     )
+
+
+def _after_a_dead_run(request: dict[str, Any], **facts: str) -> dict[str, Any]:
+    """``request``, whose Create a run began and died in (its lease ran out), noting ``facts``."""
+    kind = BY_TYPE_NAME[request["ResourceType"]]
+    left_claim(kind, request["RequestId"], props=request["ResourceProperties"], facts=facts)
+    return request
 
 
 def _settings_create(stub: Stubber) -> dict[str, Any]:
@@ -216,8 +252,15 @@ def _settings_delete(stub: Stubber) -> dict[str, Any]:
 
 
 def _proxy_create(stub: Stubber) -> dict[str, Any]:
+    expect_get(stub)
     expect_put(stub)
     return _request("Create", VOICE_CONNECTOR_PROXY)
+
+
+def _proxy_adopt(stub: Stubber) -> dict[str, Any]:
+    expect_get(stub, proxy_answer(expiry=30))
+    expect_put(stub)
+    return _request("Create", VOICE_CONNECTOR_PROXY, AdoptExisting="true")
 
 
 def _proxy_update_in_place(stub: Stubber) -> dict[str, Any]:
@@ -226,13 +269,27 @@ def _proxy_update_in_place(stub: Stubber) -> dict[str, Any]:
 
 
 def _proxy_update_replacing(stub: Stubber) -> dict[str, Any]:
+    expect_get(stub, vc_id="klmnopqrst9876543210a")
     expect_put(stub, vc_id="klmnopqrst9876543210a")
     return _request("Update", VOICE_CONNECTOR_PROXY, VoiceConnectorId="klmnopqrst9876543210a")
 
 
 def _proxy_delete(stub: Stubber) -> dict[str, Any]:
-    stub.add_response("delete_voice_connector_proxy", {}, {"VoiceConnectorId": VC_ID})
+    expect_proxy_delete(stub)
     return _request("Delete", VOICE_CONNECTOR_PROXY)
+
+
+def _proxy_rollback_of_a_dead_run(stub: Stubber) -> dict[str, Any]:
+    """The rollback Delete of a Create whose run died after finding no configuration."""
+    request_id = str(uuid.uuid4())
+    _after_a_dead_run(
+        {**_request("Create", VOICE_CONNECTOR_PROXY), "RequestId": request_id}, existing="false"
+    )
+    expect_proxy_delete(stub)
+    return {
+        **_request("Delete", VOICE_CONNECTOR_PROXY),
+        "PhysicalResourceId": failed_create_physical_id(request_id),
+    }
 
 
 def _look(stub: Stubber, *sessions: dict[str, Any]) -> None:
@@ -241,37 +298,23 @@ def _look(stub: Stubber, *sessions: dict[str, Any]) -> None:
 
 
 def _session_fresh(request_type: str, **create: Any) -> Scenario:
-    """A Create (or replacing Update) that makes the session: look, create, look again."""
+    """A Create (or replacing Update) that makes the session with one call."""
 
     def scenario(stub: Stubber) -> dict[str, Any]:
-        made = proxy_session("s-new")
-        _look(stub)
-        expect_create(stub, made, **create)
-        _look(stub, made)
+        expect_create(stub, proxy_session("s-new"), **create)
         return _request(request_type, PROXY_SESSION, **create)
 
     return scenario
 
 
-def _session_duplicate(request_type: str, **create: Any) -> Scenario:
-    """... whose twin came first: ours is deleted."""
+def _session_recovered(request_type: str, **create: Any) -> Scenario:
+    """... taken over from a run that died: it finds the session that run made, with other
+    capabilities, and a later duplicate: the first is adopted and updated, the other deleted."""
 
     def scenario(stub: Stubber) -> dict[str, Any]:
-        twin, own = proxy_session("s-twin"), proxy_session("s-own", seconds=1)
-        _look(stub)
-        expect_create(stub, own, **create)
-        _look(stub, twin, own)
-        expect_delete(stub, "s-own")
-        return _request(request_type, PROXY_SESSION, **create)
-
-    return scenario
-
-
-def _session_adopted(request_type: str, **create: Any) -> Scenario:
-    """... that finds its session made earlier with other capabilities: adopted, updated."""
-
-    def scenario(stub: Stubber) -> dict[str, Any]:
-        _look(stub, proxy_session("s-1", capabilities=("Voice",)))
+        first = proxy_session("s-1", capabilities=("Voice",), **create)
+        _look(stub, first, proxy_session("s-2", seconds=1, **create))
+        expect_delete(stub, "s-2")
         params = {
             "VoiceConnectorId": VC_ID,
             "ProxySessionId": "s-1",
@@ -279,7 +322,7 @@ def _session_adopted(request_type: str, **create: Any) -> Scenario:
             "ExpiryMinutes": 60,
         }
         stub.add_response("update_proxy_session", {"ProxySession": proxy_session("s-1")}, params)
-        return _request(request_type, PROXY_SESSION, **create)
+        return _after_a_dead_run(_request(request_type, PROXY_SESSION, **create))
 
     return scenario
 
@@ -300,25 +343,33 @@ def _session_delete(stub: Stubber) -> dict[str, Any]:
     return _request("Delete", PROXY_SESSION)
 
 
+def _session_rollback_of_a_dead_run(stub: Stubber) -> dict[str, Any]:
+    """The rollback Delete of a Create whose run died: it looks for the session that run made
+    and ends it."""
+    request_id = str(uuid.uuid4())
+    _after_a_dead_run({**_request("Create", PROXY_SESSION), "RequestId": request_id})
+    _look(stub, proxy_session("s-1"))
+    expect_delete(stub, "s-1")
+    return {
+        **_request("Delete", PROXY_SESSION),
+        "PhysicalResourceId": failed_create_physical_id(request_id),
+    }
+
+
 SCENARIOS: dict[tuple[str, str], list[Scenario]] = {
     ("ProxySessionSettings", "create"): [_settings_create],
     ("ProxySessionSettings", "update"): [_settings_update_in_place, _settings_update_replacing],
     ("ProxySessionSettings", "delete"): [_settings_delete],
-    ("VoiceConnectorProxy", "create"): [_proxy_create],
+    ("VoiceConnectorProxy", "create"): [_proxy_create, _proxy_adopt],
     ("VoiceConnectorProxy", "update"): [_proxy_update_in_place, _proxy_update_replacing],
-    ("VoiceConnectorProxy", "delete"): [_proxy_delete],
-    ("ProxySession", "create"): [
-        _session_fresh("Create"),
-        _session_duplicate("Create"),
-        _session_adopted("Create"),
-    ],
+    ("VoiceConnectorProxy", "delete"): [_proxy_delete, _proxy_rollback_of_a_dead_run],
+    ("ProxySession", "create"): [_session_fresh("Create"), _session_recovered("Create")],
     ("ProxySession", "update"): [
         _session_update_in_place,
         _session_fresh("Update", GeoMatchLevel="Country"),
-        _session_duplicate("Update", GeoMatchLevel="Country"),
-        _session_adopted("Update", GeoMatchLevel="Country"),
+        _session_recovered("Update", GeoMatchLevel="Country"),
     ],
-    ("ProxySession", "delete"): [_session_delete],
+    ("ProxySession", "delete"): [_session_delete, _session_rollback_of_a_dead_run],
 }
 
 
@@ -338,15 +389,24 @@ def called(scenario: Scenario) -> Iterator[str]:
             ClientFactory(lambda: client),
             deadline=time.monotonic() + 60,
             policy=RetryPolicy(sleep=lambda _seconds: None),
+            invocation=str(uuid.uuid4()),
+            lease=time.time() + 60,
+            claims=claim_table(),
         )
     yield from attempted
 
 
-@pytest.mark.parametrize(("construct", "handler"), list(SCENARIOS), ids="-".join)
-def test_a_handler_calls_exactly_what_its_type_declares(construct: str, handler: str) -> None:
+@pytest.mark.parametrize(
+    ("construct", "handler"), list(SCENARIOS), ids=[f"{c}-{h}" for c, h in SCENARIOS]
+)
+def test_a_handler_calls_exactly_what_its_type_declares(
+    construct: str, handler: str, dynamodb: DynamoDbServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
     declared = set(BY_CONSTRUCT[construct].operations[handler])
     made: set[str] = set()
     for scenario in SCENARIOS[(construct, handler)]:
+        # Each scenario with a claim table of its own: one's records are not another's past.
+        monkeypatch.setenv(contract.CLAIM_TABLE_VARIABLE, dynamodb.create_claim_table())
         calls = set(called(scenario))
         assert calls <= declared, f"{scenario.__name__} called {calls - declared}"
         made |= calls
