@@ -11,6 +11,7 @@ from typing import Final
 
 from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
+import proxy_contract as contract
 from records import Record
 from safe_text import redact
 
@@ -89,6 +90,16 @@ def _attempts(count: int) -> str:
     return f"{count} attempt" if count == 1 else f"{count} attempts"
 
 
+def _end_of_support(operation: str) -> str:
+    if operation not in contract.END_OF_SUPPORT_OPERATIONS:
+        return ""
+    return (
+        f" If the service no longer serves proxy sessions (AWS ended their support on "
+        f"{contract.END_OF_SUPPORT_DATE}), retire the stack: every construct to RETAIN, deploy, "
+        "then delete it, with no call (README 'After the end of support')."
+    )
+
+
 def explain_failure(operation: str, target: CallTarget, error: Exception) -> str:
     """Turn a failed call into a Reason that says what went wrong and what to do."""
     connector = f"voice connector {target.voice_connector_id}"
@@ -122,9 +133,12 @@ def explain_failure(operation: str, target: CallTarget, error: Exception) -> str
             return (
                 f"{operation}: access denied{detail}. {target.principal} needs "
                 f"chime:{operation} on {target.voice_connector_arn_hint}; check its policy and "
-                "any permission boundary or SCP."
+                f"any permission boundary or SCP.{_end_of_support(operation)}"
             )
         if code == "BadRequestException":
-            return f"{operation} rejected the request for {target.subject} on {connector}{detail}."
+            return (
+                f"{operation} rejected the request for {target.subject} on {connector}{detail}."
+                f"{_end_of_support(operation)}"
+            )
         return f"{operation} failed for {target.subject} on {connector}{detail}."
     return f"{operation} failed for {target.subject} on {connector}: {type(error).__name__}."

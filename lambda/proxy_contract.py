@@ -194,6 +194,20 @@ ASSUME_ROLE_MAX_SECONDS: Final = 3600
 # name.
 FUNCTION_ROLE_ARN_VARIABLE: Final = "CHIME_PROXY_SESSION_FUNCTION_ROLE_ARN"
 
+# The end of support ------------------------------------------------------------------------------
+# AWS ended support for proxy sessions on this date; botocore marks these operations deprecated.
+END_OF_SUPPORT_DATE: Final = "2026-04-07"
+END_OF_SUPPORT_OPERATIONS: Final = (
+    "CreateProxySession",
+    "GetProxySession",
+    "ListProxySessions",
+    "UpdateProxySession",
+    "DeleteProxySession",
+    "GetVoiceConnectorProxy",
+    "PutVoiceConnectorProxy",
+    "DeleteVoiceConnectorProxy",
+)
+
 # The claim table (exactly-once store) -------------------------------------------------------------
 # Set on the function by the provider when the stack holds a resource that creates something: the
 # name of its DynamoDB table of claims (``claims``).

@@ -39,8 +39,9 @@ import pytest  # noqa: E402
 from botocore.stub import Stubber  # noqa: E402
 
 import proxy_contract as contract  # noqa: E402
+from harness.dynamodb import DynamoDBServer  # noqa: E402
 from harness.response_sink import ResponseSink  # noqa: E402
-from tests.claim_tables import ClaimTableInfo, DynamoDbServer  # noqa: E402
+from tests.claim_tables import ClaimTableInfo, create_claim_table  # noqa: E402
 from tests.helpers import Invoke, LambdaContext  # noqa: E402
 
 
@@ -138,16 +139,16 @@ def api_calls(index_module: Any, stub: Stubber) -> Iterator[list[str]]:
 
 
 @pytest.fixture(scope="session")
-def dynamodb() -> Iterator[DynamoDbServer]:
+def dynamodb() -> Iterator[DynamoDBServer]:
     """moto's server on a free local port, one per test process."""
-    with DynamoDbServer() as running:
+    with DynamoDBServer() as running:
         yield running
 
 
 @pytest.fixture
-def claim_table(dynamodb: DynamoDbServer, monkeypatch: pytest.MonkeyPatch) -> ClaimTableInfo:
+def claim_table(dynamodb: DynamoDBServer, monkeypatch: pytest.MonkeyPatch) -> ClaimTableInfo:
     """A new, empty claim table, named in the function's environment as the provider names it."""
-    name = dynamodb.create_claim_table()
+    name = create_claim_table(dynamodb)
     monkeypatch.setenv(contract.CLAIM_TABLE_VARIABLE, name)
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb.endpoint_url)
     return ClaimTableInfo(name=name, server=dynamodb)

@@ -28,6 +28,7 @@ from botocore.stub import Stubber
 import proxy_contract as contract
 from cfn_properties import parse_properties
 from cfn_request import is_failed_create
+from harness.dynamodb import DynamoDBServer
 from property_rules import SECRET_RULES
 from resource_types import (
     PROXY_SESSION,
@@ -55,7 +56,7 @@ from tests.bad_input import (
     set_prop,
     set_props,
 )
-from tests.claim_tables import ClaimTableInfo, DynamoDbServer
+from tests.claim_tables import ClaimTableInfo
 from tests.helpers import PARTICIPANTS, VC_ID, Invoke, event, properties, sample
 
 if TYPE_CHECKING:
@@ -306,7 +307,7 @@ CASES = _cases()
 
 
 @pytest.fixture(scope="module")
-def dynamodb_client(dynamodb: DynamoDbServer) -> DynamoDBClient:
+def dynamodb_client(dynamodb: DynamoDBServer) -> DynamoDBClient:
     """One client of moto's DynamoDB for the module's many rows (a client costs ~50 ms)."""
     return dynamodb.client()
 

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from botocore.stub import Stubber
 
 import chime_calls
+import proxy_contract as contract
 from chime_calls import (
     CallTarget,
     ChimeCallError,
@@ -306,3 +307,17 @@ def test_find_retries_and_turns_other_failures_into_reasons(stub: Stubber) -> No
     assert path.counts == {"GetVoiceConnectorProxy": 1}  # one call, retried once
     with pytest.raises(RuntimeError, match="not among the operations"):
         calls(SETTINGS).find("GetVoiceConnectorProxy", VoiceConnectorId=VC_ID)
+
+
+@pytest.mark.parametrize("code", ["ForbiddenException", "BadRequestException"])
+def test_a_refused_proxy_operation_points_to_the_end_of_support(code: str) -> None:
+    reason = explain_failure("CreateProxySession", TARGET, client_error(code))
+    assert "After the end of support" in reason
+    assert contract.END_OF_SUPPORT_DATE in reason
+
+
+def test_a_refused_operation_that_outlives_proxy_sessions_does_not() -> None:
+    reason = explain_failure(
+        "AssociatePhoneNumbersWithVoiceConnector", TARGET, client_error("ForbiddenException")
+    )
+    assert "end of support" not in reason.lower()

@@ -24,7 +24,8 @@ from claims import (
     resource_key,
     table_from_environment,
 )
-from tests.claim_tables import ClaimTableInfo, DynamoDbServer
+from harness.dynamodb import DynamoDBServer
+from tests.claim_tables import ClaimTableInfo
 
 RESOURCE = resource_key("arn:aws:cloudformation:us-east-1:123456789012:stack/S/1", "Line")
 KEY = ClaimKey(RESOURCE, "request-1")
@@ -223,7 +224,7 @@ def test_the_fingerprint_follows_the_replacing_properties_only() -> None:
 
 
 def test_the_table_comes_from_the_environment(
-    dynamodb: DynamoDbServer, monkeypatch: pytest.MonkeyPatch
+    dynamodb: DynamoDBServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(contract.CLAIM_TABLE_VARIABLE, raising=False)
     assert table_from_environment(deadline=0.0, policy=RetryPolicy()) is None

@@ -20,6 +20,7 @@ from cfn_lifecycle import serve
 from cfn_request import CfnRequest, failed_create_physical_id
 from chime_calls import RetryPolicy
 from chime_clients import ClientFactory
+from harness.dynamodb import DynamoDBServer
 from resource_types import (
     BY_TYPE_NAME,
     PROXY_SESSION,
@@ -28,7 +29,7 @@ from resource_types import (
     VOICE_CONNECTOR_PROXY,
     ResourceType,
 )
-from tests.claim_tables import ClaimTableInfo, DynamoDbServer
+from tests.claim_tables import ClaimTableInfo, create_claim_table
 from tests.helpers import (
     SESSION_ID,
     VC_ID,
@@ -400,13 +401,13 @@ def called(scenario: Scenario) -> Iterator[str]:
     ("construct", "handler"), list(SCENARIOS), ids=[f"{c}-{h}" for c, h in SCENARIOS]
 )
 def test_a_handler_calls_exactly_what_its_type_declares(
-    construct: str, handler: str, dynamodb: DynamoDbServer, monkeypatch: pytest.MonkeyPatch
+    construct: str, handler: str, dynamodb: DynamoDBServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     declared = set(BY_CONSTRUCT[construct].operations[handler])
     made: set[str] = set()
     for scenario in SCENARIOS[(construct, handler)]:
         # Each scenario with a claim table of its own: one's records are not another's past.
-        monkeypatch.setenv(contract.CLAIM_TABLE_VARIABLE, dynamodb.create_claim_table())
+        monkeypatch.setenv(contract.CLAIM_TABLE_VARIABLE, create_claim_table(dynamodb))
         calls = set(called(scenario))
         assert calls <= declared, f"{scenario.__name__} called {calls - declared}"
         made |= calls
