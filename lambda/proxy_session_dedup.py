@@ -104,10 +104,6 @@ def _order(session: Mapping[str, Any]) -> tuple[datetime, str]:
     return (created if isinstance(created, datetime) else _LATEST, str(session["ProxySessionId"]))
 
 
-def _is_later(session: Mapping[str, Any], kept: Mapping[str, Any]) -> bool:
-    return _order(session)[0] > _order(kept)[0]
-
-
 def owned(calls: Calls, key: OwnerKey) -> list[dict[str, Any]]:
     """Every live session on the voice connector that ``key`` matches (all pages)."""
     found: list[dict[str, Any]] = []
@@ -142,31 +138,16 @@ def delete_duplicate(calls: Calls, session_id: str) -> None:
         logger.warning("Could not delete duplicate %s: %s", session_id, error)
 
 
-def settle(
-    calls: Calls, found: Sequence[Mapping[str, Any]], own: Mapping[str, Any] | None
-) -> dict[str, Any]:
-    """Keep the earliest of ``found`` (and ``own``, the session this invocation created), delete
-    what must go, and return the kept session."""
-    candidates = {str(session["ProxySessionId"]): dict(session) for session in found}
-    if own is not None:
-        candidates.setdefault(str(own["ProxySessionId"]), dict(own))
-    kept = min(candidates.values(), key=_order)
-    own_id = None if own is None else str(own["ProxySessionId"])
-    for session_id, session in sorted(candidates.items()):
-        if session_id == kept["ProxySessionId"]:
-            continue
-        if session_id == own_id or _is_later(session, kept):
+def settle(calls: Calls, found: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Keep the earliest of ``found`` (CreatedTimestamp, then id), delete the others, and return
+    the kept session. Only a run that took a claim over settles, so no other run of the request
+    is making sessions meanwhile."""
+    kept = min(found, key=_order)
+    for session in sorted(found, key=_order):
+        session_id = str(session["ProxySessionId"])
+        if session_id != kept["ProxySessionId"]:
             logger.info(
-                "Deleting duplicate session %s (%s); keeping %s",
-                session_id,
-                "this invocation's" if session_id == own_id else "created later",
-                kept["ProxySessionId"],
+                "Deleting duplicate session %s; keeping %s", session_id, kept["ProxySessionId"]
             )
             delete_duplicate(calls, session_id)
-        else:
-            logger.info(
-                "Session %s was created in the same instant as %s: left to its own invocation",
-                session_id,
-                kept["ProxySessionId"],
-            )
-    return kept
+    return dict(kept)

@@ -193,7 +193,7 @@ def create(job: Job) -> CfnResult:
     if progress is not None and progress.recovering:
         found = owned(calls, key)
         if found:
-            kept = settle(calls, found, None)
+            kept = settle(calls, found)
             logger.info(
                 "Adopting session %s %s: a run of this request that died created it",
                 kept["ProxySessionId"],

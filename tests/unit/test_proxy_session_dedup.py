@@ -174,49 +174,21 @@ def test_every_page_of_both_live_statuses_is_read(stub: Stubber, session_calls: 
 # Which duplicates go ----------------------------------------------------------------------------
 
 
-def test_a_duplicate_that_came_first_wins_and_ours_is_deleted(
-    stub: Stubber, session_calls: Calls
-) -> None:
-    twin, own = proxy_session("s-twin", seconds=0.0), proxy_session("s-own", seconds=0.2)
-    expect_delete(stub, "s-own")
-    assert settle(session_calls, [twin, own], own)["ProxySessionId"] == "s-twin"
-
-
-def test_a_later_duplicate_is_deleted_and_ours_kept(stub: Stubber, session_calls: Calls) -> None:
-    own, late = proxy_session("s-own", seconds=0.0), proxy_session("s-late", seconds=0.5)
-    expect_delete(stub, "s-late")
-    assert settle(session_calls, [own, late], own)["ProxySessionId"] == "s-own"
-
-
-def test_ours_counts_when_the_listing_missed_it(stub: Stubber, session_calls: Calls) -> None:
-    """The service's listing may lag behind CreateProxySession: ours still takes part."""
-    twin, own = proxy_session("s-twin", seconds=0.0), proxy_session("s-own", seconds=0.2)
-    expect_delete(stub, "s-own")
-    assert settle(session_calls, [twin], own)["ProxySessionId"] == "s-twin"
-
-
-@pytest.mark.parametrize(("own_id", "kept"), [("s-b", "s-a"), ("s-a", "s-a")])
-def test_a_tie_in_time_goes_to_the_smaller_id_and_a_twin_is_never_deleted_on_a_tie(
-    stub: Stubber, session_calls: Calls, own_id: str, kept: str
-) -> None:
-    own, twin = proxy_session(own_id), proxy_session("s-a" if own_id == "s-b" else "s-b")
-    if own_id != kept:
-        expect_delete(stub, own_id)  # ours yields; the twin's own invocation settles the other
-    assert settle(session_calls, [own, twin], own)["ProxySessionId"] == kept
-
-
-def test_an_adoption_deletes_later_duplicates_and_leaves_twins(
-    stub: Stubber, session_calls: Calls
-) -> None:
+def test_the_earliest_is_kept_and_every_other_deleted(stub: Stubber, session_calls: Calls) -> None:
     first, twin, late = (
         proxy_session("s-2"),
         proxy_session("s-3"),
         proxy_session("s-1", seconds=1),
     )
     undated = {**proxy_session("s-0"), "CreatedTimestamp": None}  # ordered last
-    expect_delete(stub, "s-0")
-    expect_delete(stub, "s-1")
-    assert settle(session_calls, [late, twin, undated, first], None)["ProxySessionId"] == "s-2"
+    for session_id in ("s-3", "s-1", "s-0"):
+        expect_delete(stub, session_id)
+    assert settle(session_calls, [late, twin, undated, first])["ProxySessionId"] == "s-2"
+
+
+def test_one_found_is_kept_with_no_call(stub: Stubber, session_calls: Calls) -> None:
+    assert settle(session_calls, [proxy_session("s-1")])["ProxySessionId"] == "s-1"
+    assert session_calls.counts == {}
 
 
 @pytest.mark.parametrize(
@@ -232,5 +204,5 @@ def test_a_duplicate_that_cannot_be_deleted_leaves_the_kept_one(
     caplog.set_level(logging.INFO)
     twin, own = proxy_session("s-twin"), proxy_session("s-own", seconds=1)
     stub.add_client_error("delete_proxy_session", code, "no", 403 if logged else 404)
-    assert settle(session_calls, [twin, own], own)["ProxySessionId"] == "s-twin"
+    assert settle(session_calls, [twin, own])["ProxySessionId"] == "s-twin"
     assert ("Could not delete duplicate s-own: ForbiddenException" in caplog.text) is logged
