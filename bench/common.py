@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 if TYPE_CHECKING:
     import aws_cdk as cdk
 
+    from harness.synth import Assembly
+
 REPO: Final = Path(__file__).resolve().parents[1]
 DEFAULT_OUT: Final = REPO / "bench" / "results"
 
@@ -296,6 +298,12 @@ class Synthesized:
         if not path:
             raise BenchError("the function carries no aws:asset:path metadata")
         return self.outdir / str(path)
+
+    def assembly(self) -> Assembly:
+        """The cloud assembly as the harness reads it, for ``LambdaRunner.for_assembly``."""
+        from harness.synth import read_assembly
+
+        return read_assembly(self.outdir)
 
 
 class SynthFailed(Exception):

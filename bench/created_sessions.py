@@ -2,10 +2,11 @@
 
 One stack of N ProxySession resources is created through the warm runner (one forked, warm
 handler per resource, all N Creates sent at once, as CloudFormation sends independent resources)
-against the emulator without a rate limit. The figures: how many succeeded, the total time, the
-ChimeSDKVoice calls per resource by operation (the exactly-once look-ups included), and how many
-sessions the emulator holds afterwards, which must be exactly N. There is no target: the measure
-shows what exactly-once costs.
+against the emulator without a rate limit, each handler with the stack's claim table (moto,
+through a proxy that counts the calls: ``bench.dynamodb_calls``). The figures: how many
+succeeded, the total time, the ChimeSDKVoice calls and the claim table's DynamoDB calls per
+resource by operation, and how many sessions the emulator holds afterwards, which must be exactly
+N. There is no target: the measure shows what exactly-once costs.
 """
 
 from __future__ import annotations
@@ -18,11 +19,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from bench.common import CLI_CONTEXT, STACK_NAME, VOICE_CONNECTOR_ID, BenchError, Plan, log
+from bench.common import (
+    CLI_CONTEXT,
+    STACK_NAME,
+    VOICE_CONNECTOR_ID,
+    BenchError,
+    Plan,
+    Synthesized,
+    log,
+)
+from bench.dynamodb_calls import DynamoDBCallCounter
 from bench.fleet import InvocationSeconds, percentile
 from bench.warm_runner import WarmRunner
 
 if TYPE_CHECKING:
+    from harness.dynamodb import DynamoDBServer
     from harness.emulator import ChimeVoiceEmulator
     from harness.response_sink import ResponseSink
 
@@ -55,8 +66,19 @@ class CreatedSessions:
     invocation_seconds: InvocationSeconds
     api_calls_per_resource: float
     operations: Mapping[str, OperationCalls]
+    dynamodb_calls_per_resource: float
+    dynamodb_operations: Mapping[str, OperationCalls]
     sessions_held: int
     exactly_n_sessions: bool
+
+
+def _per_resource(
+    counts: Counter[str], ordered: Sequence[str], n: int
+) -> dict[str, OperationCalls]:
+    return {
+        name: OperationCalls(calls=counts[name], per_resource=round(counts[name] / n, 2))
+        for name in ordered
+    }
 
 
 def created_sessions(
@@ -67,12 +89,15 @@ def created_sessions(
     total_seconds: float,
     invocation_seconds: Sequence[float],
     operations: Sequence[str],
+    dynamodb_operations: Sequence[str],
     sessions_held: int,
 ) -> CreatedSessions:
-    """The figures of one run: ``operations`` names every call the emulator received."""
+    """The figures of one run: ``operations`` names every call the emulator received,
+    ``dynamodb_operations`` every call the claim table received (``Operation -> status``)."""
     counts = Counter(operations)
     ordered = [name for name in OPERATIONS if name in counts]
     ordered += sorted(name for name in counts if name not in OPERATIONS)
+    table_counts = Counter(dynamodb_operations)
     return CreatedSessions(
         resources=n,
         mode=(
@@ -88,10 +113,9 @@ def created_sessions(
             max=round(max(invocation_seconds), 3),
         ),
         api_calls_per_resource=round(sum(counts.values()) / n, 2),
-        operations={
-            name: OperationCalls(calls=counts[name], per_resource=round(counts[name] / n, 2))
-            for name in ordered
-        },
+        operations=_per_resource(counts, ordered, n),
+        dynamodb_calls_per_resource=round(sum(table_counts.values()) / n, 2),
+        dynamodb_operations=_per_resource(table_counts, list(table_counts), n),
         sessions_held=sessions_held,
         exactly_n_sessions=sessions_held == n,
     )
@@ -102,8 +126,9 @@ def phones(index: int) -> list[str]:
     return [f"+1206555{index:04d}", f"+1425555{index:04d}"]
 
 
-def session_template(n: int, outdir: Path) -> dict[str, Any]:
-    """A stack of ``n`` ProxySession resources on one voice connector, synthesized in-process."""
+def session_stack(n: int, outdir: Path) -> Synthesized:
+    """A stack of ``n`` ProxySession resources on one voice connector, synthesized in-process
+    into ``outdir`` (kept: its asset is the function's code)."""
     import json
 
     import aws_cdk as cdk
@@ -126,8 +151,7 @@ def session_template(n: int, outdir: Path) -> dict[str, Any]:
         )
     assembly = app.synth()
     path = Path(assembly.get_stack_by_name(STACK_NAME).template_full_path)
-    loaded: dict[str, Any] = json.loads(path.read_bytes())
-    return loaded
+    return Synthesized(outdir=outdir, template_path=path, template=json.loads(path.read_bytes()))
 
 
 def held_sessions(endpoint_url: str, env: Mapping[str, str]) -> int:
@@ -156,7 +180,12 @@ def held_sessions(endpoint_url: str, env: Mapping[str, str]) -> int:
 
 
 def measure_created_sessions(
-    plan: Plan, workdir: Path, emulator: ChimeVoiceEmulator, sink: ResponseSink, asset_dir: Path
+    plan: Plan,
+    workdir: Path,
+    emulator: ChimeVoiceEmulator,
+    sink: ResponseSink,
+    dynamodb: DynamoDBServer,
+    asset_dir: Path,
 ) -> CreatedSessions:
     """Create ``plan.session_count`` sessions at once; count the calls and the sessions left."""
     from harness.lifecycle import CloudFormationStack
@@ -164,17 +193,28 @@ def measure_created_sessions(
     n = plan.session_count
     workdir = workdir / f"created-sessions-{n}"
     workdir.mkdir(parents=True, exist_ok=True)
-    template = session_template(n, workdir / "assembly")
+    template = session_stack(n, workdir / "assembly").template
     emulator.reset()
     emulator.configure_proxy(VOICE_CONNECTOR_ID)
     log(f"created sessions: starting {n} warm workers")
-    with WarmRunner(
-        asset_dir, endpoint_url=emulator.endpoint_url, sink=sink, workers=n, workdir=workdir
-    ) as runner:
+    with (
+        DynamoDBCallCounter(dynamodb.endpoint_url) as counter,
+        WarmRunner.for_template(
+            template,
+            asset_dir=asset_dir,
+            endpoint_url=emulator.endpoint_url,
+            sink=sink,
+            dynamodb=dynamodb,
+            dynamodb_endpoint_url=counter.endpoint_url,
+            workers=n,
+            workdir=workdir,
+        ) as runner,
+    ):
         stack = CloudFormationStack(runner, max_workers=n)
         started = time.perf_counter()
         created = stack.deploy(template, "create sessions")
         total = time.perf_counter() - started
+        table_calls = [call.label for call in counter.calls]
     operations = [call.operation for call in emulator.calls]
     responses = [item.response or {} for item in created.invocations]
     figures = created_sessions(
@@ -184,13 +224,16 @@ def measure_created_sessions(
         total_seconds=total,
         invocation_seconds=[item.seconds for item in created.invocations],
         operations=operations,
+        dynamodb_operations=table_calls,
         sessions_held=held_sessions(emulator.endpoint_url, runner.env),
     )
     if figures.succeeded == 0:
         raise BenchError(f"no session was created; the stack ended {created.status}")
     log(
         f"created sessions: {figures.succeeded}/{n} in {total:.1f} s, "
-        f"{figures.api_calls_per_resource:g} calls per resource, {figures.sessions_held} held"
+        f"{figures.api_calls_per_resource:g} ChimeSDKVoice and "
+        f"{figures.dynamodb_calls_per_resource:g} DynamoDB calls per resource, "
+        f"{figures.sessions_held} held"
     )
     return figures
 
@@ -201,9 +244,10 @@ def created_sessions_markdown(figures: CreatedSessions) -> list[str]:
         f"## Creating {figures.resources} sessions",
         "",
         f"{figures.resources} `ProxySession` resources (`Custom::ChimeProxySession`) created in "
-        f"one stack deploy. Handlers ran {figures.mode}. Each Create looks for the resource's "
-        "session before and after creating it (`ListProxySessions`, Open and InProgress), so a "
-        "repeated or concurrent delivery of the request is answered with the one session it made.",
+        f"one stack deploy. Handlers ran {figures.mode}. Each Create claims its request in the "
+        "stack's claim table (DynamoDB, a conditional write) before it calls `CreateProxySession`, "
+        "and records the session it made there, so a repeated or concurrent delivery of the "
+        "request is answered from the record; an ordinary Create lists nothing.",
         "",
         "| figure | value |",
         "| --- | ---: |",
@@ -216,6 +260,12 @@ def created_sessions_markdown(figures: CreatedSessions) -> list[str]:
         *(
             f"| `{name}` calls (per resource) | {item.calls} ({item.per_resource:g}) |"
             for name, item in figures.operations.items()
+        ),
+        f"| DynamoDB calls per resource (the claim table) | "
+        f"{figures.dynamodb_calls_per_resource:g} |",
+        *(
+            f"| `{name}` calls (per resource) | {item.calls} ({item.per_resource:g}) |"
+            for name, item in figures.dynamodb_operations.items()
         ),
         f"| sessions the emulator holds afterwards | {figures.sessions_held} "
         f"({'exactly N' if figures.exactly_n_sessions else '**not N**'}) |",

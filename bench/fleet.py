@@ -24,6 +24,7 @@ from bench.common import (
 from bench.warm_runner import WarmRunner
 
 if TYPE_CHECKING:
+    from harness.dynamodb import DynamoDBServer
     from harness.emulator import ChimeVoiceEmulator
     from harness.response_sink import ResponseSink
 
@@ -188,10 +189,15 @@ def fleet(n: int, rate: float, update: Update) -> Fleet:
 
 
 def measure_fleet(
-    plan: Plan, workdir: Path, emulator: ChimeVoiceEmulator, sink: ResponseSink, asset_dir: Path
+    plan: Plan,
+    workdir: Path,
+    emulator: ChimeVoiceEmulator,
+    sink: ResponseSink,
+    dynamodb: DynamoDBServer,
+    asset_dir: Path,
 ) -> Fleet:
     """Create N resources (no limit, warm-up), then update all N at once at R requests/s."""
-    return run_fleet(plan.fleet_size, plan.fleet_rate, workdir, emulator, sink, asset_dir)
+    return run_fleet(plan.fleet_size, plan.fleet_rate, workdir, emulator, sink, dynamodb, asset_dir)
 
 
 def run_fleet(
@@ -200,11 +206,13 @@ def run_fleet(
     workdir: Path,
     emulator: ChimeVoiceEmulator,
     sink: ResponseSink,
+    dynamodb: DynamoDBServer,
     asset_dir: Path,
     *,
     timeout_seconds: float = 120.0,
 ) -> Fleet:
-    """The fleet of ``n`` at ``rate``/s, each warm handler given ``timeout_seconds``."""
+    """The fleet of ``n`` at ``rate``/s, each warm handler given ``timeout_seconds`` and the
+    environment the fleet's template gives the function."""
     from harness.lifecycle import CloudFormationStack
 
     workdir = workdir / f"fleet-{n}-at-{rate:g}"
@@ -222,10 +230,12 @@ def run_fleet(
         )
 
     log(f"fleet: starting {n} warm workers")
-    with WarmRunner(
-        asset_dir,
+    with WarmRunner.for_template(
+        before,
+        asset_dir=asset_dir,
         endpoint_url=emulator.endpoint_url,
         sink=sink,
+        dynamodb=dynamodb,
         workers=n,
         workdir=workdir,
         timeout_seconds=timeout_seconds,

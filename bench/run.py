@@ -19,23 +19,26 @@ measures both constructs making the same ChimeSDKVoice ``UpdateProxySession`` ca
 and writes ``results.md``, ``results.json`` and ``template-bytes.png`` into ``bench/results/`` (or
 ``--out DIR``; ``bench.report``, ``bench.chart``). ``--quick`` measures small N with few
 repetitions, for the test.
+
+The function runs with the environment its template gives it, as CloudFormation deploys it: one
+moto DynamoDB server (``harness.dynamodb``) serves the run, and every runner is made from a
+template (``LambdaRunner.for_assembly``, ``WarmRunner.for_template``), so a ProxySession Create
+has its claim table.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bench.api_calls import measure_api_calls
 from bench.chart import plot
+from bench.cold_runner import cold_runner
 from bench.cold_start import measure_cold_start
 from bench.common import (
     DEFAULT_OUT,
@@ -52,24 +55,6 @@ from bench.report import Results, render_markdown, results_json, targets
 from bench.scale import measure_scale
 from bench.synth_time import measure_synth_time
 from bench.template_size import measure_assets, measure_templates
-
-if TYPE_CHECKING:
-    from harness.lifecycle import LambdaRunner
-    from harness.response_sink import ResponseSink
-
-
-@contextlib.contextmanager
-def cold_runner(
-    asset_dir: Path, *, endpoint_url: str, sink: ResponseSink
-) -> Iterator[LambdaRunner]:
-    """The lifecycle driver's LambdaRunner; its boto3 runtime folder is removed on exit."""
-    from harness.lifecycle import LambdaRunner
-
-    runner = LambdaRunner(asset_dir, endpoint_url=endpoint_url, sink=sink)
-    try:
-        yield runner
-    finally:
-        shutil.rmtree(runner.runtime_dir, ignore_errors=True)
 
 
 class _Sections:
@@ -88,6 +73,7 @@ class _Sections:
 
 def run(plan: Plan, out: Path) -> Results:
     """Measure everything in order and write the three result files into ``out``."""
+    from harness.dynamodb import DynamoDBServer
     from harness.emulator import ChimeVoiceEmulator
     from harness.response_sink import ResponseSink
 
@@ -98,6 +84,7 @@ def run(plan: Plan, out: Path) -> Results:
         tempfile.TemporaryDirectory(prefix="bench-") as scratch,
         ChimeVoiceEmulator() as emulator,
         ResponseSink() as sink,
+        DynamoDBServer() as dynamodb,
     ):
         workdir = Path(scratch)
         sections = _Sections()
@@ -112,22 +99,24 @@ def run(plan: Plan, out: Path) -> Results:
         synth_time = measure_synth_time(plan, workdir)
         sections.done("synth_time")
 
-        with cold_runner(asset_dir, endpoint_url=emulator.endpoint_url, sink=sink) as runner:
+        with cold_runner(
+            smallest.ours, endpoint_url=emulator.endpoint_url, sink=sink, dynamodb=dynamodb
+        ) as runner:
             log("5: handler cold start")
             cold_start = measure_cold_start(plan, asset_dir, runner)
             sections.done("cold_start")
             log("6: API calls per request")
             api_calls = measure_api_calls(workdir, emulator, runner)
             sections.done("api_calls")
-            log("7: fleet")
-            fleet = measure_fleet(plan, workdir, emulator, sink, asset_dir)
-            sections.done("fleet")
-            log("8: scale")
-            scale = measure_scale(plan, workdir, emulator, sink, asset_dir, fleet)
-            sections.done("scale")
-            log("9: creating sessions")
-            created = measure_created_sessions(plan, workdir, emulator, sink, asset_dir)
-            sections.done("created_sessions")
+        log("7: fleet")
+        fleet = measure_fleet(plan, workdir, emulator, sink, dynamodb, asset_dir)
+        sections.done("fleet")
+        log("8: scale")
+        scale = measure_scale(plan, workdir, emulator, sink, dynamodb, asset_dir, fleet)
+        sections.done("scale")
+        log("9: creating sessions")
+        created = measure_created_sessions(plan, workdir, emulator, sink, dynamodb, asset_dir)
+        sections.done("created_sessions")
 
     results = Results(
         machine=replace(

@@ -22,6 +22,7 @@ from bench.fleet import Fleet, run_fleet
 from bench.virtual_fleet import HandlerOutcome, simulate
 
 if TYPE_CHECKING:
+    from harness.dynamodb import DynamoDBServer
     from harness.emulator import ChimeVoiceEmulator
     from harness.response_sink import ResponseSink
 
@@ -136,6 +137,7 @@ def measure_scale(
     workdir: Path,
     emulator: ChimeVoiceEmulator,
     sink: ResponseSink,
+    dynamodb: DynamoDBServer,
     asset_dir: Path,
     fleet: Fleet,
 ) -> Scale:
@@ -150,6 +152,7 @@ def measure_scale(
             workdir,
             emulator,
             sink,
+            dynamodb,
             asset_dir,
             timeout_seconds=contract.DEFAULT_FUNCTION_TIMEOUT_SECONDS,
         )

@@ -2,6 +2,8 @@
 
 The fleet measure needs as many warm Lambda containers as resources: forking them from one
 process that has imported the handler costs a fraction of starting that many cold processes.
+``WarmRunner.for_template`` gives the workers the environment a template gives the function (its
+claim table created in moto), as ``LambdaRunner.for_assembly`` does for cold processes.
 """
 
 from __future__ import annotations
@@ -14,13 +16,18 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
+from bench.common import STACK_NAME
+from harness.cfn_template import TABLE_TYPE, function_environment, handler_function
+from harness.dynamodb import DYNAMODB_ENDPOINT_ENV_VAR
 from harness.lifecycle import Invocation, LambdaRunner, LifecycleError
 
 if TYPE_CHECKING:
+    from harness.dynamodb import DynamoDBServer
     from harness.response_sink import ResponseSink
 
 WARM_POOL: Final = Path(__file__).resolve().parent / "warm_pool.py"
@@ -43,15 +50,91 @@ class WarmRunner(LambdaRunner):
         workers: int,
         workdir: Path,
         timeout_seconds: float = 120.0,
+        extra_env: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(
-            asset_dir, endpoint_url=endpoint_url, sink=sink, timeout_seconds=timeout_seconds
+            asset_dir,
+            endpoint_url=endpoint_url,
+            sink=sink,
+            timeout_seconds=timeout_seconds,
+            extra_env=extra_env,
         )
+        # The stack's tables (``for_template``) and the name they were made for.
+        self.stack_name = STACK_NAME
         self.workers = workers
         self.log_path = workdir / "warm-pool.log"
         self.socket_path = workdir / "warm-pool.sock"
         self.idle: queue.Queue[tuple[socket.socket, io.BufferedReader]] = queue.Queue()
         self.process: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def for_template(
+        cls,
+        template: Mapping[str, Any],
+        *,
+        asset_dir: Path,
+        endpoint_url: str,
+        sink: ResponseSink,
+        dynamodb: DynamoDBServer,
+        workers: int,
+        workdir: Path,
+        timeout_seconds: float = 120.0,
+        dynamodb_endpoint_url: str | None = None,
+        stack_name: str = STACK_NAME,
+    ) -> WarmRunner:
+        """A warm runner whose workers get the environment ``template`` gives the function.
+
+        As ``LambdaRunner.for_assembly``: the template's DynamoDB tables are created in
+        ``dynamodb`` (``tables`` names them), the function's ``Environment.Variables`` resolved,
+        and the function pointed at ``dynamodb``, or at ``dynamodb_endpoint_url`` (a proxy in
+        front of it that counts the calls). The workers are forked with this environment once,
+        so every template deployed through the runner must give the function the same one
+        (``use_template`` checks).
+        """
+        if handler_function(template) is None:
+            raise LifecycleError(f"the template of {stack_name} has no handler function")
+        tables = dynamodb.create_tables(template, stack_name=stack_name)
+        variables = function_environment(template, stack_name=stack_name, physical_ids=tables)
+        assert variables is not None  # the template has the function
+        variables[DYNAMODB_ENDPOINT_ENV_VAR] = dynamodb_endpoint_url or dynamodb.endpoint_url
+        runner = cls(
+            asset_dir,
+            endpoint_url=endpoint_url,
+            sink=sink,
+            workers=workers,
+            workdir=workdir,
+            timeout_seconds=timeout_seconds,
+            extra_env=variables,
+        )
+        runner.tables = tables
+        runner.stack_name = stack_name
+        return runner
+
+    def use_template(self, template: Mapping[str, Any]) -> None:
+        """Refuse a template that would give the function an environment other than the one the
+        workers were forked with (a table the stack does not have, another variable's value)."""
+        declared = [
+            logical_id
+            for logical_id, resource in template.get("Resources", {}).items()
+            if resource.get("Type") == TABLE_TYPE
+        ]
+        missing = [logical_id for logical_id in declared if logical_id not in self.tables]
+        if missing:
+            raise LifecycleError(
+                f"the template declares the table(s) {missing} the warm workers were not given: "
+                "make the runner with WarmRunner.for_template(<this template>)"
+            )
+        variables = function_environment(
+            template, stack_name=self.stack_name, physical_ids=self.tables
+        )
+        changed = sorted(
+            name for name, value in (variables or {}).items() if self.env.get(name) != value
+        )
+        if changed:
+            raise LifecycleError(
+                f"the template gives the function other values of {changed} than the warm "
+                "workers were forked with: make the runner with WarmRunner.for_template"
+            )
 
     def __enter__(self) -> WarmRunner:
         try:

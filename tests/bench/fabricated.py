@@ -78,9 +78,10 @@ def fleet_update(*, succeeded: int = 4, total_seconds: float = 2.6) -> Update:
 
 
 def sessions_created(*, held: int = 4) -> CreatedSessions:
-    """Four sessions created at once: each Create's two look-ups (Open and InProgress, before
-    and after creating), one of them throttled once, and one concurrent duplicate deleted."""
-    operations = ["ListProxySessions"] * 17 + ["CreateProxySession"] * 4 + ["DeleteProxySession"]
+    """Four sessions created at once, each claimed (PutItem) and recorded (UpdateItem); one run
+    took over a dead run's claim (an UpdateItem more) and listed the voice connector (Open and
+    InProgress) for what that run made, finding nothing."""
+    operations = ["ListProxySessions"] * 2 + ["CreateProxySession"] * 4
     return created_sessions(
         4,
         status="CREATE_COMPLETE",
@@ -88,6 +89,7 @@ def sessions_created(*, held: int = 4) -> CreatedSessions:
         total_seconds=1.25,
         invocation_seconds=[0.5, 0.6, 0.7, 1.2],
         operations=operations,
+        dynamodb_operations=["PutItem -> 200"] * 4 + ["UpdateItem -> 200"] * 5,
         sessions_held=held,
     )
 
