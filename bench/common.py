@@ -79,6 +79,10 @@ class Plan:
     scale_grid: tuple[tuple[int, float], ...]
     scale_real: tuple[tuple[int, float], ...]
     session_count: int  # measure 9: ProxySession resources created at once
+    # Measure 10: Open sessions already on the voice connector beside one ProxySession Create
+    # (the first is the baseline the largest is compared with), and Creates at each.
+    live_sessions: tuple[int, ...]
+    claimed_create_runs: int
 
 
 FULL_PLAN: Final = Plan(
@@ -92,6 +96,8 @@ FULL_PLAN: Final = Plan(
     scale_grid=tuple((n, rate) for n in (50, 200, 494) for rate in (1.0, 5.0, 20.0)),
     scale_real=((60, 1.0),),
     session_count=100,
+    live_sessions=(0, 1_000, 10_000),
+    claimed_create_runs=5,
 )
 QUICK_PLAN: Final = Plan(
     quick=True,
@@ -104,6 +110,8 @@ QUICK_PLAN: Final = Plan(
     scale_grid=((20, 2.0), (494, 1.0)),
     scale_real=((8, 2.0),),
     session_count=10,
+    live_sessions=(0, 1_000, 10_000),
+    claimed_create_runs=1,
 )
 
 

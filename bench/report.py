@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 
 from bench.api_calls import LIMITED, ApiCalls
+from bench.claimed_create import ClaimedCreate, claimed_create_markdown
 from bench.cold_start import COLD_START_TARGET, ColdStart
 from bench.common import (
     CFN_RESOURCE_LIMIT,
@@ -58,6 +59,7 @@ class Results:
     fleet: Fleet
     scale: Scale
     created_sessions: CreatedSessions
+    claimed_create: ClaimedCreate
     targets: tuple[Target, ...]
 
 
@@ -75,6 +77,7 @@ def targets(
     api_calls: ApiCalls,
     fleet: Fleet,
     scale: Scale,
+    claimed_create: ClaimedCreate,
 ) -> tuple[Target, ...]:
     """Each target with its result and the verdict its measure reached."""
     pinned = bytes_per_resource_pinned
@@ -143,6 +146,24 @@ def targets(
                 f" bytes = {pinned.ratio:.4f} (target <= 0.3333)"
             ),
             met=pinned.met,
+        ),
+        Target(
+            target=claimed_create.calls_target,
+            result=", ".join(
+                f"S = {row.live_sessions:,}: {row.most_chime_calls} "
+                f"({row.succeeded}/{row.creates} succeeded)"
+                for row in claimed_create.rows
+            ),
+            met=claimed_create.calls_met,
+        ),
+        Target(
+            target=claimed_create.time_target,
+            result=(
+                f"{claimed_create.rows[-1].duration.median:.3f} s vs "
+                f"{claimed_create.rows[0].duration.median:.3f} s = "
+                f"{claimed_create.time_ratio:.2f}x (medians of {claimed_create.runs_each})"
+            ),
+            met=claimed_create.time_met,
         ),
     )
 
@@ -361,6 +382,7 @@ def render_markdown(results: Results) -> str:
         "",
         *scale_markdown(scale),
         *created_sessions_markdown(results.created_sessions),
+        *claimed_create_markdown(results.claimed_create),
         "## How the figures are taken",
         "",
         "- Template bytes: one App and Stack per N, synthesized in one process with `app.synth()` "

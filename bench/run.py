@@ -15,6 +15,8 @@ measures both constructs making the same ChimeSDKVoice ``UpdateProxySession`` ca
 8. a full stack against a slow API (``bench.scale``);
 9. N ProxySession resources created at once, exactly one session each
    (``bench.created_sessions``);
+10. one ProxySession Create beside S sessions already Open on the voice connector: its calls and
+    its time as S grows (``bench.claimed_create``);
 
 and writes ``results.md``, ``results.json`` and ``template-bytes.png`` into ``bench/results/`` (or
 ``--out DIR``; ``bench.report``, ``bench.chart``). ``--quick`` measures small N with few
@@ -38,6 +40,7 @@ from pathlib import Path
 
 from bench.api_calls import measure_api_calls
 from bench.chart import plot
+from bench.claimed_create import measure_claimed_create
 from bench.cold_runner import cold_runner
 from bench.cold_start import measure_cold_start
 from bench.common import (
@@ -117,6 +120,9 @@ def run(plan: Plan, out: Path) -> Results:
         log("9: creating sessions")
         created = measure_created_sessions(plan, workdir, emulator, sink, dynamodb, asset_dir)
         sections.done("created_sessions")
+        log("10: a ProxySession Create beside live sessions")
+        claimed = measure_claimed_create(plan, workdir, emulator, sink, dynamodb)
+        sections.done("claimed_create")
 
     results = Results(
         machine=replace(
@@ -137,6 +143,7 @@ def run(plan: Plan, out: Path) -> Results:
         fleet=fleet,
         scale=scale,
         created_sessions=created,
+        claimed_create=claimed,
         targets=targets(
             bytes_per_resource=sizes.bytes_per_resource,
             bytes_per_resource_pinned=sizes.bytes_per_resource_pinned,
@@ -145,6 +152,7 @@ def run(plan: Plan, out: Path) -> Results:
             api_calls=api_calls,
             fleet=fleet,
             scale=scale,
+            claimed_create=claimed,
         ),
     )
     (out / "results.json").write_text(results_json(results))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bench.api_calls import EXPECTED_CALLS, Request, api_calls
+from bench.claimed_create import ClaimedCreate, CreateSample, claimed_create
 from bench.cold_start import cold_start, import_breakdown
 from bench.common import OURS, QUICK_PLAN, THEIRS, Machine, Pair
 from bench.created_sessions import CreatedSessions, created_sessions
@@ -91,6 +92,36 @@ def sessions_created(*, held: int = 4) -> CreatedSessions:
         operations=operations,
         dynamodb_operations=["PutItem -> 200"] * 4 + ["UpdateItem -> 200"] * 5,
         sessions_held=held,
+    )
+
+
+def create_sample(
+    live: int, duration: float, *, calls: int = 1, status: str = "SUCCESS"
+) -> CreateSample:
+    """One Create beside ``live`` sessions: ``calls`` CreateProxySession calls, claimed and
+    recorded in the claim table."""
+    return CreateSample(
+        live_sessions=live,
+        status=status,
+        chime_calls=("CreateProxySession -> 201",) * calls,
+        dynamodb_calls=("PutItem -> 200", "UpdateItem -> 200"),
+        duration_seconds=duration,
+        wall_seconds=duration + 0.3,
+        seeding_seconds=live / 50_000,
+    )
+
+
+def claimed_creates(*, slowest: float = 0.12) -> ClaimedCreate:
+    """Two rounds of S = 0, 1,000 and 10,000; ``slowest`` is the second Create at 10,000."""
+    return claimed_create(
+        [
+            create_sample(0, 0.1),
+            create_sample(1_000, 0.1),
+            create_sample(10_000, 0.11),
+            create_sample(0, 0.1),
+            create_sample(1_000, 0.12),
+            create_sample(10_000, slowest),
+        ]
     )
 
 
@@ -190,6 +221,7 @@ def fabricated_results() -> Results:
         agreement=(Agreement(4, 2.0, real_ratio=1.2, virtual_ratio=1.1, difference=0.083),),
         met=full_stack.met,
     )
+    claimed = claimed_creates()
     return Results(
         machine=Machine(
             arch="x86_64",
@@ -210,6 +242,7 @@ def fabricated_results() -> Results:
                 "fleet": 5.0,
                 "scale": 6.0,
                 "created_sessions": 7.0,
+                "claimed_create": 8.0,
             },
             load_average_at_end=(2.0, 1.0, 0.5),
             bench_seconds=10.0,
@@ -226,6 +259,7 @@ def fabricated_results() -> Results:
         fleet=fleet_figures,
         scale=scale_figures,
         created_sessions=sessions_created(),
+        claimed_create=claimed,
         targets=targets(
             bytes_per_resource=per_resource,
             bytes_per_resource_pinned=per_resource,
@@ -234,5 +268,6 @@ def fabricated_results() -> Results:
             api_calls=calls,
             fleet=fleet_figures,
             scale=scale_figures,
+            claimed_create=claimed,
         ),
     )

@@ -138,7 +138,7 @@ def test_fleet_all_succeed(results: dict[str, Any]) -> None:
 
 
 def test_every_target_has_a_verdict(results: dict[str, Any]) -> None:
-    assert len(results["targets"]) == 7
+    assert len(results["targets"]) == 9
     for item in results["targets"]:
         assert isinstance(item["met"], bool)
         assert item["result"]
@@ -162,3 +162,20 @@ def test_created_sessions_leave_exactly_n(results: dict[str, Any]) -> None:
     assert table["PutItem -> 200"]["calls"] == n
     assert created["dynamodb_calls_per_resource"] >= 2  # the claim, then the record
     assert "created_sessions" in results["machine"]["section_seconds"]
+
+
+def test_a_create_beside_live_sessions_runs_with_its_claim_table(results: dict[str, Any]) -> None:
+    claimed = results["claimed_create"]
+    plan = results["plan"]
+    rows = claimed["rows"]
+    assert [row["live_sessions"] for row in rows] == plan["live_sessions"]
+    for row in rows:
+        assert row["creates"] == row["succeeded"] == plan["claimed_create_runs"]
+        assert row["chime_operations"] == {"CreateProxySession -> 201": 1}
+        assert row["dynamodb_operations"]["PutItem -> 200"] == 1
+        _timing(row["duration"], plan["claimed_create_runs"])
+        assert row["duration"]["max"] < row["wall"]["min"]  # Duration leaves out the cold start
+    assert claimed["calls_met"] is True
+    assert claimed["time_ratio"] > 0
+    assert rows[-1]["seeding_seconds"] > rows[0]["seeding_seconds"]
+    assert "claimed_create" in results["machine"]["section_seconds"]
