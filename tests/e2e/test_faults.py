@@ -13,6 +13,7 @@ import time
 import pytest
 
 import proxy_contract as contract
+from harness.dynamodb import DynamoDBServer
 from harness.emulator import ChimeVoiceEmulator
 from harness.response_sink import ResponseSink
 from harness.synth import Assembly
@@ -169,10 +170,13 @@ SECRET_PATTERNS = {
 
 
 def test_no_secret_or_phone_number_in_any_log(
-    emu: ChimeVoiceEmulator, sink: ResponseSink, assemblies: dict[str, Assembly]
+    emu: ChimeVoiceEmulator,
+    sink: ResponseSink,
+    ddb: DynamoDBServer,
+    assemblies: dict[str, Assembly],
 ) -> None:
     """Runs every scenario not yet run in this session, then scans all their output."""
-    invocations = FAULTS.all_invocations(emu, sink, assemblies)
+    invocations = FAULTS.all_invocations(emu, sink, ddb, assemblies)
     text = "\n".join(invocation.logs + repr(invocation.response) for invocation in invocations)
     assert text.strip(), "no log output was captured"
     assert "UpdateProxySession" in text

@@ -11,10 +11,10 @@ import pytest
 
 import proxy_contract as contract
 from harness.emulator import ChimeVoiceEmulator
-from harness.lifecycle import CloudFormationStack, Invocation, LambdaRunner
-from harness.response_sink import ResponseSink
+from harness.lifecycle import CloudFormationStack, Invocation
 from harness.sts import STS_ENDPOINT_ENV_VAR, StsEmulator
 from harness.synth import Assembly
+from tests.e2e.conftest import RunnerFor
 
 pytestmark = pytest.mark.slow
 
@@ -32,15 +32,11 @@ def sts() -> Iterator[StsEmulator]:
 
 @pytest.fixture
 def located_stack(
-    assemblies: dict[str, Assembly],
-    emu: ChimeVoiceEmulator,
-    sink: ResponseSink,
-    sts: StsEmulator,
+    assemblies: dict[str, Assembly], runner_for: RunnerFor, sts: StsEmulator
 ) -> CloudFormationStack:
-    runner = LambdaRunner(
-        assemblies["base"].asset_dir,
-        endpoint_url=emu.endpoint_url,
-        sink=sink,
+    """The ``base`` app's stack, its function given the STS stand-in and its own role's ARN."""
+    runner = runner_for(
+        assemblies["base"],
         extra_env={
             STS_ENDPOINT_ENV_VAR: sts.endpoint_url,
             contract.FUNCTION_ROLE_ARN_VARIABLE: FUNCTION_ROLE,
