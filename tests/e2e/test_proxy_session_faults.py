@@ -13,6 +13,7 @@ import time
 import pytest
 
 import proxy_contract as contract
+from harness.dynamodb import DynamoDBServer
 from harness.emulator import ChimeVoiceEmulator
 from harness.response_sink import ResponseSink
 from harness.synth import Assembly
@@ -27,47 +28,65 @@ E164 = re.compile(r"\+[1-9]\d{6,14}\b")
 
 
 def count(emu: ChimeVoiceEmulator, operation: str) -> int:
+    """The calls of ``operation`` so far: count ListProxySessions before ``live_sessions``,
+    which lists through the API too."""
     return len(emu.calls_for(operation))
 
 
 def throttling_that_clears(env: Env) -> None:
-    env.emu.faults.throttle_next(2, operation="ListProxySessions")
+    """Two throttled CreateProxySession attempts, then one that succeeds: one session. A
+    throttled answer made nothing, so a retry cannot duplicate it, and nothing lists."""
     env.emu.faults.throttle_next(2, operation="CreateProxySession")
     assert first(env.stack().deploy(env.template("Line")))["Status"] == "SUCCESS"
+    assert count(env.emu, "CreateProxySession") == 3
+    assert count(env.emu, "ListProxySessions") == 0
     assert len(live_sessions(env.emu)) == 1
 
 
 def bursts_of_5xx(env: Env) -> None:
-    env.emu.faults.fail_next(2, status=503, operation="CreateProxySession")
-    env.emu.faults.fail_next(1, status=500, operation="ListProxySessions")
+    env.emu.faults.fail_next(1, status=500, operation="CreateProxySession")
+    env.emu.faults.fail_next(1, status=503, operation="CreateProxySession")
     assert first(env.stack().deploy(env.template("Line")))["Status"] == "SUCCESS"
+    assert count(env.emu, "CreateProxySession") == 3
+    assert count(env.emu, "ListProxySessions") == 0
     assert len(live_sessions(env.emu)) == 1
 
 
 def create_that_lands_after_its_retry(env: Env) -> None:
-    """What can remain (README): the first CreateProxySession hangs past the client's 10 s read
-    timeout, and the service creates its session only after the function retried, created a
-    second one, looked for duplicates and answered. The stray carries the resource's marker,
-    which is how a user finds it; it closes at its expiry."""
+    """What can remain (README): the one window the service causes. The first
+    CreateProxySession hangs past the client's 10 s read timeout, and the service creates its
+    session only after the function retried, created a second one and answered. Nothing lists
+    the voice connector for duplicates any more: the claim records the session answered, and
+    the late one, which carries the resource's mark (how a user finds it), closes at its
+    expiry."""
     env.emu.faults.hang_next(1, seconds=11.0, operation="CreateProxySession")
-    response = first(env.stack().deploy(env.template("Line")))
+    stack = env.stack()
+    response = first(stack.deploy(env.template("Line")))
     assert response["Status"] == "SUCCESS"
     deadline = time.monotonic() + 10.0
     while count(env.emu, "CreateProxySession") < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    left = live_sessions(env.emu)
+        time.sleep(0.1)  # the late call is recorded once the service has answered it
+    left = env.emu.sessions(VC)  # read directly: a listing through the API would be counted
     assert len(left) == 2
     assert len({session["Name"] for session in left}) == 1  # both carry the marker
-    answered = response["PhysicalResourceId"].rsplit(":", 1)[1]
-    assert answered in {session["ProxySessionId"] for session in left}
+    assert count(env.emu, "CreateProxySession") == 2
+    assert count(env.emu, "ListProxySessions") == 0
+    answered = response["PhysicalResourceId"]
+    assert answered.rsplit(":", 1)[1] in {session["ProxySessionId"] for session in left}
+    assert stack.runner.claim_table is not None
+    (claim,) = env.dynamodb.items(stack.runner.claim_table)
+    assert (claim["State"], claim["PhysicalId"]) == ("made", answered)
 
 
 def listing_forbidden(env: Env) -> None:
+    """A Create never lists the voice connector, so chime:ListProxySessions does not matter to
+    it (only a retry after a run that died looks for that run's session)."""
     env.emu.faults.forbid("ListProxySessions")
     operation = env.stack().deploy(env.template("Line"))
-    assert operation.status == "ROLLBACK_COMPLETE"
-    assert "chime:ListProxySessions" in first(operation)["Reason"]
-    assert count(env.emu, "CreateProxySession") == 0
+    assert operation.status == "CREATE_COMPLETE"
+    assert count(env.emu, "CreateProxySession") == 1
+    assert count(env.emu, "ListProxySessions") == 0
+    assert len(env.emu.sessions(VC)) == 1  # read directly: listing through the API is forbidden
 
 
 def create_forbidden(env: Env) -> None:
@@ -95,20 +114,26 @@ def throttling_that_does_not_clear(env: Env) -> None:
     assert live_sessions(env.emu) == []
 
 
-def duplicate_that_cannot_be_deleted(env: Env) -> None:
-    """Two marked sessions from earlier runs: the earlier is adopted; the later one, which the
-    function may not delete, is logged and left, and the answer still comes."""
-    earlier = env.emu.seed_session(VC, participants=DESK_PHONES, name="Front desk")
-    time.sleep(0.01)  # a later CreatedTimestamp (the emulator's clock has milliseconds)
-    env.emu.seed_session(VC, participants=DESK_PHONES, name="Front desk")
-    env.emu.faults.forbid("DeleteProxySession")
-    operation = env.stack().deploy(env.template("Desk"))
-    response = first(operation)
-    assert response["Status"] == "SUCCESS"
-    assert response["PhysicalResourceId"].endswith(f":{earlier}")
-    assert count(env.emu, "DeleteProxySession") == 1
-    assert "Could not delete duplicate" in operation.invocations[0].logs
-    assert len(live_sessions(env.emu)) == 2
+def repeated_create_without_list_or_delete(env: Env) -> None:
+    """The same Create delivered again (a duplicate delivery, a lost answer) while
+    ListProxySessions and DeleteProxySession are forbidden: it answers from the claim's record,
+    with no call at all. Without the claim it would have made a duplicate to find and delete."""
+    stack = env.stack()
+    operation = stack.deploy(env.template("Desk"))
+    answered = first(operation)["PhysicalResourceId"]
+    env.emu.faults.forbid("ListProxySessions", "DeleteProxySession")
+    env.emu.reset_calls()
+    created = operation.invocations[0]
+    again = stack.runner.invoke(created.request, created.key)  # a new Lambda request id
+    env.invocations.append(again)
+    assert again.request_id != created.request_id
+    assert again.response is not None
+    assert (again.response["Status"], again.response["PhysicalResourceId"]) == (
+        "SUCCESS",
+        answered,
+    )
+    assert env.emu.calls == []
+    assert len(env.emu.sessions(VC)) == 1
 
 
 def destroy_forbidden(env: Env) -> None:
@@ -147,7 +172,9 @@ FAULTS = Faults(
         "CreateProxySession forbidden": create_forbidden,
         "proxy disabled": proxy_disabled,
         "throttling that does not clear": throttling_that_does_not_clear,
-        "a duplicate that cannot be deleted": duplicate_that_cannot_be_deleted,
+        "a repeated Create, listing and deleting forbidden": (
+            repeated_create_without_list_or_delete
+        ),
         "DeleteProxySession forbidden": destroy_forbidden,
         "an expired session on update": expired_session_on_update,
     },
@@ -157,12 +184,15 @@ test_fault = FAULTS.test()
 
 
 def test_no_participant_number_anywhere(
-    emu: ChimeVoiceEmulator, sink: ResponseSink, assemblies: dict[str, Assembly]
+    emu: ChimeVoiceEmulator,
+    sink: ResponseSink,
+    ddb: DynamoDBServer,
+    assemblies: dict[str, Assembly],
 ) -> None:
     """Runs every scenario not yet run in this session, then greps all their output: logs,
     Reasons and Data. Logs and Reasons hold no phone number at all; Data holds only the proxy
     numbers the service assigned."""
-    invocations = FAULTS.all_invocations(emu, sink, assemblies)
+    invocations = FAULTS.all_invocations(emu, sink, ddb, assemblies)
     logs = "\n".join(item.logs for item in invocations)
     answers = [item.response or {} for item in invocations]
     assert "CreateProxySession" in logs
