@@ -199,6 +199,8 @@ def test_the_same_create_twice_at_once_leaves_one_session(
     requests = [create_request(runner, app, prefix) for prefix in ("Line", "Desk")]
     with ThreadPoolExecutor(max_workers=4) as pool:
         runs = list(pool.map(lambda r: deliver(runner, r), [*requests, *requests]))
+    assert calls(proxy_emu, "CreateProxySession") == 2  # one per request, whatever the deliveries
+    assert calls(proxy_emu, "ListProxySessions") == 0
     left = live_sessions(proxy_emu)
     assert sorted(s["Name"] for s in left) == sorted(
         ["Front desk", marker_name(STACK_ID, logical_id(app, "Line"))]
@@ -225,18 +227,27 @@ def test_a_create_whose_answer_was_lost_is_answered_with_the_same_session(
     )
 
 
-def test_a_session_left_by_a_run_that_died_is_adopted(
-    runner: LambdaRunner, app: dict[str, Any], proxy_emu: ChimeVoiceEmulator
+def test_marked_sessions_made_outside_the_stack_are_neither_taken_nor_ended(
+    stack: CloudFormationStack, app: dict[str, Any], proxy_emu: ChimeVoiceEmulator
 ) -> None:
-    """A run that created the session and died before answering (crash, timeout): Lambda's
-    retry finds the session by its marker and answers with it."""
-    request = create_request(runner, app, "Line")
-    orphan = proxy_emu.seed_session(
-        VC,
-        capabilities=["Voice", "SMS"],
-        participants=LINE_PHONES,
-        name=marker_name(STACK_ID, request["LogicalResourceId"]),
-    )
-    adopted = deliver(runner, request)
-    assert answer(adopted)["PhysicalResourceId"].endswith(f":{orphan}")
-    assert calls(proxy_emu, "CreateProxySession") == 0
+    """Sessions carrying the resources' marks (Line's derived name, Desk's "Front desk") and
+    participants, made outside the stack (by hand, another tool): a Create never lists, so it
+    makes its own session; the stack's delete ends only what its Creates made. Only Lambda's
+    retry of a run that died looks for a marked session (tests/e2e/test_claims.py)."""
+    line_marker = marker_name(STACK_ID, logical_id(app, "Line"))
+    outside = {
+        proxy_emu.seed_session(VC, participants=LINE_PHONES, name=line_marker),
+        proxy_emu.seed_session(VC, participants=DESK_PHONES, name="Front desk"),
+    }
+    proxy_emu.reset_calls()
+    operation = stack.deploy(app)
+    assert operation.status == "CREATE_COMPLETE"
+    assert calls(proxy_emu, "CreateProxySession") == 2
+    assert calls(proxy_emu, "ListProxySessions") == 0
+    made = {answer(item)["PhysicalResourceId"].rsplit(":", 1)[1] for item in operation.invocations}
+    assert len(made) == 2
+    assert not made & outside
+    assert stack.delete().status == "DELETE_COMPLETE"
+    (deleted,) = proxy_emu.calls_for("DeleteProxySession")  # Line (Destroy); Desk is retained
+    assert deleted.session_id in made
+    assert outside <= {s["ProxySessionId"] for s in live_sessions(proxy_emu)}
