@@ -5,7 +5,8 @@ The CDK CLI runs this file as the app (``harness.synth.synth(..., app=E2E_APP)``
 ``changed`` (the update of ``base``: Alpha in place, Beta and Gamma replaced), ``fleet`` (twenty
 sessions), ``proxy`` (three voice connector proxy configurations; with the context
 ``e2eProxyVariant=changed``, their update: Main in place, Kept and Moving replaced) and
-``sessions`` (two ProxySession resources that create their sessions).
+``sessions`` (two ProxySession resources that create their sessions). With
+``e2eProxyVariant=adopting``, the ``proxy`` app's Main declares adopt_existing=True.
 """
 
 from __future__ import annotations
@@ -84,20 +85,25 @@ def fleet(stack: cdk.Stack) -> None:
 
 PROXY_VARIANT_KEY = "e2eProxyVariant"
 PROXY_FALL_BACK = "+12065550142"
-PROXY_MAIN, PROXY_KEPT, PROXY_KEPT_NEW, PROXY_MOVING = (
+PROXY_MAIN, PROXY_KEPT, PROXY_KEPT_NEW, PROXY_MOVING, PROXY_MOVED = (
     "proxymainconnector001",
     "proxykeptconnector001",
     "proxykeptconnector002",
     "proxymoveconnector001",
+    "proxymoveconnector002",
 )
 
 
 def proxy(stack: cdk.Stack) -> None:
     """Main (Destroy, 60 min, US, a fall-back number), Kept (Retain, 30 min, US and CA), Moving
     (Destroy, 45 min, GB). The ``changed`` variant updates Main in place (90 min, US and GB,
-    disabled, no fall-back number), moves Kept to another voice connector and Moving to
-    us-west-2 (both replacements)."""
-    changed = stack.node.try_get_context(PROXY_VARIANT_KEY) == "changed"
+    disabled, no fall-back number), moves Kept to another voice connector and Moving to another
+    voice connector in us-west-2 (both replacements; the emulator keeps one state for every
+    region, so the same voice connector in another region would show the configuration the
+    stack put in the first, which a Create refuses as not its own). The ``adopting`` variant is
+    the app with Main declaring adopt_existing=True."""
+    variant = stack.node.try_get_context(PROXY_VARIANT_KEY)
+    changed = variant == "changed"
     VoiceConnectorProxy(
         stack,
         "Main",
@@ -106,6 +112,7 @@ def proxy(stack: cdk.Stack) -> None:
         phone_number_pool_countries=["US", "GB"] if changed else ["US"],
         fall_back_phone_number=None if changed else PROXY_FALL_BACK,
         disabled=changed,
+        adopt_existing=variant == "adopting",
     )
     VoiceConnectorProxy(
         stack,
@@ -118,7 +125,7 @@ def proxy(stack: cdk.Stack) -> None:
     VoiceConnectorProxy(
         stack,
         "Moving",
-        voice_connector_id=PROXY_MOVING,
+        voice_connector_id=PROXY_MOVED if changed else PROXY_MOVING,
         default_session_expiry=cdk.Duration.minutes(45),
         phone_number_pool_countries=["GB"],
         region="us-west-2" if changed else None,
