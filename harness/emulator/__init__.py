@@ -1,4 +1,5 @@
-"""Local emulator of the Amazon Chime SDK Voice proxy-session REST API, for tests.
+"""Local emulator of the Amazon Chime SDK Voice REST API, for tests: proxy sessions, voice
+connectors, and phone numbers (search, orders, the inventory, associations, the deletion queue).
 
 `ChimeVoiceEmulator` serves the rest-json wire protocol of the `chime-sdk-voice` service on
 loopback, so an unmodified boto3 client reaches it through `endpoint_url=emu.endpoint_url` or the
@@ -14,10 +15,12 @@ Choices where the real service's behaviour is not documented:
   `configure_proxy`) and answers 400 BadRequestException without it or when it is disabled.
 - UpdateProxySession of a Closed session answers 400 BadRequestException.
 - Sessions never expire on their own: `close_session` simulates the expiry.
-- GetVoiceConnector answers every voice connector as a us-east-1 connector of account
-  123456789012, named after its id, with encryption required; it is the one operation besides
-  the proxy operations, so that a test can show the voice connector still serves after the end
-  of support. Other operations of the model answer 501 NotImplemented.
+- A voice connector a test adds (`add_voice_connector`, `--voice-connector`) is a us-east-1
+  connector of account 123456789012, named after its id, with encryption required;
+  CreateVoiceConnector makes one as asked, with a 22-character id of lower-case letters and
+  digits. The voice connector and phone number operations and their choices are described in
+  `vc_operations`, `number_operations`, `inventory` and `supply`. Other operations of the model
+  answer 501 NotImplemented.
 - End of support: AWS ended support for proxy sessions on 2026-04-07, and botocore's model marks
   the eight proxy operations deprecated (CreateProxySession, DeleteProxySession,
   GetProxySession, ListProxySessions, UpdateProxySession, GetVoiceConnectorProxy,
@@ -28,7 +31,8 @@ Choices where the real service's behaviour is not documented:
   boto3 raises `client.exceptions.ForbiddenException`, and a caller that handles a 403 handles
   it. (GoneException, HTTP 410, is what the model gives the Alexa skill operations that ended
   earlier; none of the proxy operations lists it.) The state is kept and every other operation
-  is served; the call records name the fault "end_of_support". Off by default; `reset()` ends it.
+  (voice connectors, phone numbers) is served; the call records name the fault
+  "end_of_support". Off by default; `reset()` ends it.
 - Requests are checked in this order: SigV4 Authorization header present (401), operation
   routed (404 UnknownOperationException), a proxy operation after the end of support (403),
   forbidden operation (403), `throttle_next` (429), rate limit (429), `fail_next` (5xx), input
@@ -40,10 +44,11 @@ Choices where the real service's behaviour is not documented:
 Run `python -m harness.emulator --voice-connector ID [--end-of-support]` to serve it from a shell.
 
 The modules, one job each: `model` (botocore's service model), `routing`, `validation`,
-`faults`, `signing` (the SigV4 credential scope), `records` (what was received), `state` and
-`operations` (the service itself), `pipeline` (one request end to end), `http` (the loopback
-HTTP server and `LoopbackService`, shared with `harness.sts`), `service` (`ChimeVoiceEmulator`)
-and `cli`.
+`faults`, `signing` (the SigV4 credential scope), `records` (what was received), the service
+itself (`state`, `resources`: its records, `supply`: the numbers for sale, `inventory`: the
+account's numbers and orders, `operations`, `vc_operations`, `number_operations`), `pipeline`
+(one request end to end), `http` (the loopback HTTP server and `LoopbackService`, shared with
+`harness.sts`), `service` (`ChimeVoiceEmulator`) and `cli`.
 """
 
 from __future__ import annotations

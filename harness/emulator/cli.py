@@ -9,7 +9,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
-from harness.emulator.model import END_OF_SUPPORT_DATE, ENDPOINT_ENV_VAR
+from harness.emulator.model import END_OF_SUPPORT_DATE, ENDPOINT_ENV_VAR, SUPPORTED_OPERATIONS
 from harness.emulator.service import ChimeVoiceEmulator
 
 
@@ -17,7 +17,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Serve the emulator until Ctrl-C or SIGTERM; prints the endpoint URL as the first line."""
     parser = argparse.ArgumentParser(
         prog="python -m harness.emulator",
-        description="Serve a local Amazon Chime SDK Voice proxy-session API for boto3 clients.",
+        description=(
+            "Serve a local Amazon Chime SDK Voice API (proxy sessions, voice connectors, phone "
+            "numbers) for boto3 clients."
+        ),
+        epilog="Operations served: " + ", ".join(sorted(SUPPORTED_OPERATIONS)) + ".",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     parser.add_argument(

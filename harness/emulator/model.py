@@ -29,7 +29,20 @@ SUPPORTED_OPERATIONS: Final = frozenset(
         "PutVoiceConnectorProxy",
         "GetVoiceConnectorProxy",
         "DeleteVoiceConnectorProxy",
+        "CreateVoiceConnector",
         "GetVoiceConnector",
+        "UpdateVoiceConnector",
+        "DeleteVoiceConnector",
+        "SearchAvailablePhoneNumbers",
+        "CreatePhoneNumberOrder",
+        "GetPhoneNumberOrder",
+        "ListPhoneNumberOrders",
+        "GetPhoneNumber",
+        "ListPhoneNumbers",
+        "AssociatePhoneNumbersWithVoiceConnector",
+        "DisassociatePhoneNumbersFromVoiceConnector",
+        "DeletePhoneNumber",
+        "RestorePhoneNumber",
     }
 )
 """Operations the emulator implements; other operations of the model answer 501."""

@@ -1,4 +1,6 @@
-"""The eight proxy-session operations and GetVoiceConnector, over the store's state.
+"""The operations the emulator implements, by name: the eight proxy-session operations here, the
+voice connector operations (`vc_operations`) and the phone number operations
+(`number_operations`), over the store's state.
 
 Each takes the validated input members (by member name) and returns the output structure as it
 goes on the wire, or None for an empty (204) response. Choices where the service's behaviour is
@@ -13,20 +15,19 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
-from harness.emulator.model import ApiError, iso8601
+from harness.emulator.model import ApiError
+from harness.emulator.number_operations import PhoneNumberOperations
 from harness.emulator.state import ProxySession, ProxySessionStore
+from harness.emulator.vc_operations import VoiceConnectorOperations
 
 _DEFAULT_MAX_RESULTS: Final = 100
-# What GetVoiceConnector answers for every voice connector (the store keeps only its id).
-_VOICE_CONNECTOR_REGION: Final = "us-east-1"
-_ACCOUNT: Final = "123456789012"
 
 Operation = Callable[[Mapping[str, Any]], dict[str, Any] | None]
 """One operation: validated input members in, the output structure (or None) out."""
 
 
 class Operations:
-    """The proxy-session operations the emulator implements, by operation name."""
+    """The operations the emulator implements, by operation name."""
 
     def __init__(self, store: ProxySessionStore) -> None:
         """Serve the operations from `store`."""
@@ -40,7 +41,8 @@ class Operations:
             "PutVoiceConnectorProxy": self.put_voice_connector_proxy,
             "GetVoiceConnectorProxy": self.get_voice_connector_proxy,
             "DeleteVoiceConnectorProxy": self.delete_voice_connector_proxy,
-            "GetVoiceConnector": self.get_voice_connector,
+            **VoiceConnectorOperations(store).table(),
+            **PhoneNumberOperations(store).table(),
         }
 
     @property
@@ -173,23 +175,3 @@ class Operations:
         with self._store.transaction() as tables:
             tables.require_proxy(voice_connector_id)
             del tables.proxies[voice_connector_id]
-
-    def get_voice_connector(self, params: Mapping[str, Any]) -> dict[str, Any]:
-        """GetVoiceConnector: a us-east-1 voice connector named after its id, encryption on."""
-        voice_connector_id = str(params["VoiceConnectorId"])
-        with self._store.transaction() as tables:
-            added = iso8601(tables.require_voice_connector(voice_connector_id))
-        return {
-            "VoiceConnector": {
-                "VoiceConnectorId": voice_connector_id,
-                "AwsRegion": _VOICE_CONNECTOR_REGION,
-                "Name": voice_connector_id,
-                "OutboundHostName": f"{voice_connector_id}.voiceconnector.chime.aws",
-                "RequireEncryption": True,
-                "CreatedTimestamp": added,
-                "UpdatedTimestamp": added,
-                "VoiceConnectorArn": (
-                    f"arn:aws:chime:{_VOICE_CONNECTOR_REGION}:{_ACCOUNT}:vc/{voice_connector_id}"
-                ),
-            }
-        }

@@ -69,6 +69,12 @@ class _Outcome:
         return HttpResponse(self.status, tuple(headers), body)
 
 
+def _member(payload: dict[str, Any], structure: str, member: str) -> str | None:
+    """An id an answer carries (a created resource's), or None."""
+    found = payload.get(structure)
+    return str(found[member]) if isinstance(found, dict) and member in found else None
+
+
 def _pause(request: HttpRequest, seconds: float) -> None:
     if request.stopping.wait(seconds):
         raise _Stopping
@@ -106,7 +112,10 @@ class RequestPipeline:
         routed = route(request.method, split.path, query)
         operation, labels = routed if routed else (None, {})
         voice_connector_id = labels.get("voiceConnectorId") or labels.get("VoiceConnectorId")
+        if query.get("filter-name") == ["VoiceConnectorId"]:  # ListPhoneNumbers of one
+            voice_connector_id = query.get("filter-value", [None])[-1]
         session_id = labels.get("proxySessionId")
+        order_id = labels.get("phoneNumberOrderId")
         signer = signing_credential(request.header("Authorization"))
         faults = self.faults
 
@@ -124,6 +133,7 @@ class RequestPipeline:
                     timestamp=arrived,
                     region=signer.region if signer else None,
                     access_key_id=signer.access_key_id if signer else None,
+                    order_id=order_id,
                 )
             )
 
@@ -159,10 +169,14 @@ class RequestPipeline:
             code = "ServiceFailureException"
             message = "Emulator internal error: see ChimeVoiceEmulator.internal_errors"
             outcome = _Outcome(error_status(code), {"Code": code, "Message": message}, code)
-        if outcome.payload is not None and session_id is None:
-            created = outcome.payload.get("ProxySession")
-            if isinstance(created, dict):
-                session_id = created.get("ProxySessionId")
+        if outcome.payload is not None:
+            session_id = session_id or _member(outcome.payload, "ProxySession", "ProxySessionId")
+            voice_connector_id = voice_connector_id or _member(
+                outcome.payload, "VoiceConnector", "VoiceConnectorId"
+            )
+            order_id = order_id or _member(
+                outcome.payload, "PhoneNumberOrder", "PhoneNumberOrderId"
+            )
         record(outcome.status, outcome.error_code, outcome.fault or delay_fault)
         return outcome.response(request_id)
 

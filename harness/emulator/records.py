@@ -18,7 +18,8 @@ class CallRecord:
         operation: The routed operation name, or "Unknown" when no operation matched.
         method: The HTTP method.
         path: The request path (without the query string).
-        voice_connector_id: The voice connector id from the path, if any.
+        voice_connector_id: The voice connector id from the path, or the id CreateVoiceConnector
+            generated.
         session_id: The proxy session id from the path, or the id CreateProxySession generated.
         status: The HTTP status answered; 0 when the connection was reset or dropped unanswered.
         error_code: The error code answered (e.g. "ThrottledClientException"), None on success.
@@ -29,6 +30,8 @@ class CallRecord:
         region: The region the request was signed for (its SigV4 credential scope); None when
             the Authorization header has no SigV4 credential.
         access_key_id: The access key id that signed the request; None likewise.
+        order_id: The phone number order id from the path, or the id CreatePhoneNumberOrder
+            generated.
     """
 
     operation: str
@@ -42,6 +45,7 @@ class CallRecord:
     timestamp: datetime
     region: str | None = None
     access_key_id: str | None = None
+    order_id: str | None = None
 
 
 RecordT = TypeVar("RecordT")

@@ -1,4 +1,5 @@
-"""The emulator's state: voice connectors, their proxy configurations and proxy sessions.
+"""The emulator's state: voice connectors, their proxy configurations and proxy sessions, and the
+account's phone numbers and orders (`inventory.PhoneBook`).
 
 `ProxySessionStore` guards the state with one lock. The API operations read and change it inside
 `transaction()`; the set-up helpers here change it directly, bypassing the API.
@@ -16,7 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+from harness.emulator.inventory import PhoneBook
 from harness.emulator.model import ApiError, iso8601, service_model, to_millis
+from harness.emulator.resources import DEFAULT_REGION, VoiceConnector
 from harness.emulator.validation import compiled_pattern
 
 _SESSION_STATUSES: Final = ("Open", "InProgress", "Closed")
@@ -77,17 +80,30 @@ class Tables:
     """The state itself; read and change it only inside `ProxySessionStore.transaction()`.
 
     Attributes:
-        voice_connectors: The voice connectors that exist: when each was added, by id.
+        voice_connectors: The voice connectors that exist, by id.
         proxies: Each voice connector's proxy configuration, as the Proxy structure.
         sessions: Each voice connector's proxy sessions, by session id.
+        phone: The account's phone numbers and orders, and the numbers available.
     """
 
     def __init__(self) -> None:
         """Start empty."""
-        self.voice_connectors: dict[str, datetime] = {}
+        self.voice_connectors: dict[str, VoiceConnector] = {}
         self.proxies: dict[str, dict[str, Any]] = {}
         self.sessions: dict[str, dict[str, ProxySession]] = {}
+        self.phone = PhoneBook()
         self._proxy_numbers = itertools.count(1)
+
+    def add_voice_connector(self, connector: VoiceConnector) -> None:
+        """Make the voice connector exist, with no proxy configuration or sessions."""
+        self.voice_connectors[connector.voice_connector_id] = connector
+        self.sessions[connector.voice_connector_id] = {}
+
+    def remove_voice_connector(self, voice_connector_id: str) -> None:
+        """Forget the voice connector with its proxy configuration and sessions."""
+        del self.voice_connectors[voice_connector_id]
+        self.proxies.pop(voice_connector_id, None)
+        self.sessions.pop(voice_connector_id, None)
 
     def assign_proxy_numbers(self, phones: Sequence[str]) -> list[tuple[str, str]]:
         """Pair each participant with the next proxy phone number."""
@@ -98,12 +114,12 @@ class Tables:
         """The session, or None."""
         return self.sessions.get(voice_connector_id, {}).get(session_id)
 
-    def require_voice_connector(self, voice_connector_id: str) -> datetime:
-        """When the voice connector was added; ApiError (NotFoundException) if it does not exist."""
-        added = self.voice_connectors.get(voice_connector_id)
-        if added is None:
+    def require_voice_connector(self, voice_connector_id: str) -> VoiceConnector:
+        """The voice connector; ApiError (NotFoundException) if it does not exist."""
+        found = self.voice_connectors.get(voice_connector_id)
+        if found is None:
             raise ApiError("NotFoundException", f"Voice connector {voice_connector_id} not found")
-        return added
+        return found
 
     def require_session(self, voice_connector_id: str, session_id: str) -> ProxySession:
         """The session; ApiError (NotFoundException) when it or its voice connector is missing."""
@@ -129,10 +145,11 @@ class Tables:
         return proxy
 
     def clear(self) -> None:
-        """Forget every voice connector, proxy configuration and session."""
+        """Forget every voice connector, proxy configuration, session, phone number and order."""
         self.voice_connectors.clear()
         self.proxies.clear()
         self.sessions.clear()
+        self.phone.clear()
 
 
 class ProxySessionStore:
@@ -164,8 +181,11 @@ class ProxySessionStore:
             )
         now = self.now()
         with self._lock:
-            self._tables.voice_connectors.setdefault(voice_connector_id, now)
-            self._tables.sessions.setdefault(voice_connector_id, {})
+            if voice_connector_id not in self._tables.voice_connectors:
+                named = VoiceConnector(
+                    voice_connector_id, voice_connector_id, DEFAULT_REGION, True, now, now
+                )
+                self._tables.add_voice_connector(named)
 
     def configure_proxy(
         self,
@@ -272,6 +292,6 @@ class ProxySessionStore:
             return sessions.pop(session_id, None) is not None
 
     def clear(self) -> None:
-        """Forget every voice connector, proxy configuration and session."""
+        """Forget every voice connector, proxy configuration, session, phone number and order."""
         with self._lock:
             self._tables.clear()
