@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from harness.emulator import ENDPOINT_ENV_VAR
+from harness.emulator import ENDPOINT_ENV_VAR, SUPPORTED_OPERATIONS, main
 from tests.emulator.helpers import PHONE_A, REPO_ROOT, make_client, new_vc_id
 
 
@@ -49,3 +49,13 @@ def test_cli_serves_until_sigterm(vc: str) -> None:
     assert process.returncode == 0
     assert ENDPOINT_ENV_VAR in err
     assert PHONE_A not in err
+
+
+def test_cli_help_lists_the_operations_served(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for operation in SUPPORTED_OPERATIONS:
+        assert operation in text
+    assert "phone numbers" in text
