@@ -1,11 +1,18 @@
-"""The demo stack: a voice connector's proxy setup, declared as construct calls.
+"""The demo stack: a proxy setup on two voice connectors, declared as construct calls.
 
-On the demo voice connector: its proxy configuration (``VoiceConnectorProxy``), two sessions the
-stack creates (``ProxySession``, participants through Secrets Manager dynamic references) and
-the settings of two sessions created elsewhere (``ProxySessionSettings``). ``app.py`` synthesizes
-it; ``make try`` deploys it against the emulator, then the ``updated=True`` variant, then deletes
-it. The update shows each kind of change: in place (the proxy's default expiry, the settings, the
-Booking session's capabilities) and a replacement (the Courier session's participants).
+The existing voice connector (``DEMO_VOICE_CONNECTOR_ID``) already carries proxy sessions created
+elsewhere, so it already has a proxy configuration, made elsewhere too: the stack declares the
+settings of two of those sessions (``ProxySessionSettings``) and leaves the configuration alone.
+A new voice connector (``DEMO_NEW_VOICE_CONNECTOR_ID``) has no configuration yet: the stack puts
+one (``VoiceConnectorProxy``) and creates two sessions on it (``ProxySession``, participants
+through Secrets Manager dynamic references). A ``VoiceConnectorProxy`` on the existing voice
+connector would fail its Create, as it refuses to put over a configuration it did not make unless
+``adopt_existing=True``; the demo takes nothing over.
+
+``app.py`` synthesizes it; ``make try`` deploys it against the emulator, then the
+``updated=True`` variant, then deletes it. The update shows each kind of change: in place (the
+proxy's default expiry, the settings, the Booking session's capabilities) and a replacement (the
+Courier session's participants).
 """
 
 from __future__ import annotations
@@ -23,7 +30,10 @@ from chime_proxy_session import (
 )
 
 DEMO_STACK_NAME = "ChimeProxySessionDemo"
+# The existing voice connector: its sessions and its proxy configuration were made elsewhere.
 DEMO_VOICE_CONNECTOR_ID = "abcdefghij0123456789k"
+# A voice connector without a proxy configuration: the stack configures it and creates sessions.
+DEMO_NEW_VOICE_CONNECTOR_ID = "mnopqrstuv0123456789a"
 SUPPORT_LINE_SESSION_ID = "3b1e9f5a-6c2d-4e8f-9a0b-1c2d3e4f5a6b"
 SALES_LINE_SESSION_ID = "7d2c4b6a-8e0f-4a1b-9c3d-5e6f7a8b9c0d"
 # The participants: Secrets Manager dynamic references, resolved by CloudFormation (and by
@@ -43,7 +53,8 @@ DEMO_SECRETS = {
 
 
 class ProxySessionDemoStack(Stack):
-    """The demo voice connector's proxy, two created sessions and two sessions' settings.
+    """The settings of two sessions on the existing voice connector; the new voice connector's
+    proxy configuration and two sessions created on it.
 
     :param updated: the variant ``make try`` deploys as an update: the proxy's default expiry
         90 minutes; the settings of both lines on Voice+SMS with 30 more minutes (the sales
@@ -80,7 +91,7 @@ class ProxySessionDemoStack(Stack):
         proxy = VoiceConnectorProxy(
             self,
             "Proxy",
-            voice_connector_id=DEMO_VOICE_CONNECTOR_ID,
+            voice_connector_id=DEMO_NEW_VOICE_CONNECTOR_ID,
             default_session_expiry=Duration.minutes(90 if updated else 60),
             phone_number_pool_countries=["US"],
         )

@@ -2,11 +2,16 @@
 
 Run ``make try``. It synthesizes the demo app twice with the real CDK CLI (``demo_stack.py`` as
 declared, then its update variant: every session on Voice+SMS with a longer expiry), starts the
-ChimeVoiceEmulator with those sessions and moto's DynamoDB for the stack's claim table, and sends
-the requests CloudFormation would send for a stack create, update and delete to the handler
-running from the synthesized asset, with the environment the template gives it (as the e2e tests
-do: ``LambdaRunner.for_assembly``). It prints each request, the API calls it caused and the
-response, then what is left: sessions, the proxy configuration, the claims.
+ChimeVoiceEmulator and moto's DynamoDB for the stack's claim table, and sends the requests
+CloudFormation would send for a stack create, update and delete to the handler running from the
+synthesized asset, with the environment the template gives it (as the e2e tests do:
+``LambdaRunner.for_assembly``). It prints each request, the API calls it caused and the response,
+then what is left: sessions, both proxy configurations, the claims.
+
+The emulator starts as the demo's accounts would be: the existing voice connector with the two
+sessions whose settings the stack declares and the proxy configuration they were created under
+(both made elsewhere), and the new voice connector without a configuration, which the stack's
+VoiceConnectorProxy puts. The run checks that the existing configuration is left as it was.
 
 AWS ended support for proxy sessions on 2026-04-07; the emulator still serves them, so the run
 says so first.
@@ -23,7 +28,7 @@ from pathlib import Path
 
 import proxy_contract as contract
 from app import UPDATED_CONTEXT_KEY
-from demo_stack import DEMO_SECRETS, DEMO_VOICE_CONNECTOR_ID
+from demo_stack import DEMO_NEW_VOICE_CONNECTOR_ID, DEMO_SECRETS, DEMO_VOICE_CONNECTOR_ID
 from harness.dynamodb import DynamoDBServer
 from harness.emulator import END_OF_SUPPORT_DATE, ChimeVoiceEmulator
 from harness.lifecycle import CloudFormationStack, Invocation, LambdaRunner, StackOperation
@@ -32,6 +37,9 @@ from harness.synth import synth
 from safe_text import redact
 
 RULE = "-" * 78
+# The existing voice connector's proxy configuration, made elsewhere before the sessions on it.
+EXISTING_PROXY_EXPIRY_MINUTES = 30
+EXISTING_PROXY_COUNTRIES = ("US", "CA")
 END_OF_SUPPORT_NOTICE = (
     f"Note: AWS ended support for Amazon Chime SDK proxy sessions on {END_OF_SUPPORT_DATE}. The "
     "local emulator still serves them, so the lifecycle can be tried here; in a real account "
@@ -91,17 +99,29 @@ def main() -> int:
         }
         print(f"Template: {base.template_path.name}; asset: {base.asset_dir.name}")
         with ChimeVoiceEmulator() as emulator, DynamoDBServer() as dynamodb, ResponseSink() as sink:
+            emulator.configure_proxy(
+                DEMO_VOICE_CONNECTOR_ID,
+                default_session_expiry_minutes=EXISTING_PROXY_EXPIRY_MINUTES,
+                countries=EXISTING_PROXY_COUNTRIES,
+            )
             for properties in sessions.values():
                 emulator.seed_session(
                     properties[contract.VOICE_CONNECTOR_ID],
                     capabilities=[contract.CAPABILITY_VOICE],
-                    expiry_minutes=30,
+                    expiry_minutes=EXISTING_PROXY_EXPIRY_MINUTES,
                     session_id=properties[contract.PROXY_SESSION_ID],
                 )
+            existing_proxy = emulator.proxy(DEMO_VOICE_CONNECTOR_ID)
+            emulator.add_voice_connector(DEMO_NEW_VOICE_CONNECTOR_ID)
             emulator.reset_calls()
+            print(f"ChimeSDKVoice emulator at {emulator.endpoint_url}:")
             print(
-                f"ChimeSDKVoice emulator at {emulator.endpoint_url}; "
-                f"sessions seeded: {len(sessions)}"
+                f"  voice connector {DEMO_VOICE_CONNECTOR_ID}: {len(sessions)} sessions and a "
+                "proxy configuration, made elsewhere"
+            )
+            print(
+                f"  voice connector {DEMO_NEW_VOICE_CONNECTOR_ID}: no proxy configuration "
+                "(the stack's VoiceConnectorProxy puts one)"
             )
             runner = LambdaRunner.for_assembly(
                 base, endpoint_url=emulator.endpoint_url, sink=sink, dynamodb=dynamodb
@@ -143,21 +163,24 @@ def main() -> int:
                 )
                 policy = properties.get(contract.REMOVAL_POLICY, contract.DEFAULT_REMOVAL_POLICY)
                 print(f"  {name} ({policy.lower()}): {summary}")
-            created = [
-                session
-                for session in emulator.sessions(DEMO_VOICE_CONNECTOR_ID)
-                if session["ProxySessionId"]
-                not in {p[contract.PROXY_SESSION_ID] for p in sessions.values()}
-            ]
+            created = emulator.sessions(DEMO_NEW_VOICE_CONNECTOR_ID)
             print(f"  sessions the stack created: {len(created)} left")
-            proxy = emulator.proxy(DEMO_VOICE_CONNECTOR_ID)
-            print(f"  proxy configuration: {'removed' if proxy is None else 'still there'}")
+            proxy = emulator.proxy(DEMO_NEW_VOICE_CONNECTOR_ID)
+            print(
+                f"  proxy configuration of {DEMO_NEW_VOICE_CONNECTOR_ID} (the stack's): "
+                f"{'removed' if proxy is None else 'still there'}"
+            )
+            untouched = emulator.proxy(DEMO_VOICE_CONNECTOR_ID) == existing_proxy
+            print(
+                f"  proxy configuration of {DEMO_VOICE_CONNECTOR_ID} (made elsewhere): "
+                f"{'unchanged' if untouched else 'CHANGED by the stack'}"
+            )
             if runner.claim_table is not None:
                 # States only: a claim's recorded answer holds the sessions' proxy numbers.
                 states = Counter(item.get("State") for item in dynamodb.items(runner.claim_table))
                 summary = ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
                 print(f"  claims (one per Create that made something): {summary or 'none'}")
-    ok = results == ["CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE"]
+    ok = results == ["CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE"] and untouched
     return 0 if ok else 1
 
 

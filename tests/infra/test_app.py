@@ -45,6 +45,25 @@ def test_the_demo_declares_its_sessions_in_python(demo_templates: dict[str, Temp
     demo_templates["base"].resource_count_is("AWS::Lambda::Function", 1)
 
 
+def test_the_demo_puts_a_proxy_configuration_only_where_there_was_none(
+    demo_templates: dict[str, Template],
+) -> None:
+    """The sessions of the existing voice connector were created under a configuration made
+    elsewhere: the demo configures the new voice connector, creates its sessions there, and
+    adopts nothing."""
+    for template in demo_templates.values():
+        (proxy,) = template.find_resources(contract.VOICE_CONNECTOR_PROXY_RESOURCE_TYPE).values()
+        assert proxy["Properties"]["VoiceConnectorId"] == demo_stack.DEMO_NEW_VOICE_CONNECTOR_ID
+        assert contract.ADOPT_EXISTING not in proxy["Properties"]
+        created = template.find_resources(contract.PROXY_SESSION_RESOURCE_TYPE).values()
+        assert {resource["Properties"]["VoiceConnectorId"] for resource in created} == {
+            demo_stack.DEMO_NEW_VOICE_CONNECTOR_ID
+        }
+        assert {properties["VoiceConnectorId"] for properties in sessions(template).values()} == {
+            demo_stack.DEMO_VOICE_CONNECTOR_ID
+        }
+
+
 def test_the_update_variant_changes_only_capabilities_and_expiry(
     demo_templates: dict[str, Template],
 ) -> None:
