@@ -80,6 +80,22 @@ class CallTarget(Record):
         region = self.region or "<region>"
         return f"arn:<partition>:chime:{region}:<account>:vc/{self.voice_connector_id}"
 
+    def resource_hint(self, operation: str) -> str:
+        """What IAM must allow ``operation`` on: the voice connector's ARN, or Resource "*" for
+        an account-wide operation."""
+        if operation in contract.ACCOUNT_WIDE_OPERATIONS:
+            return 'Resource "*" (it takes no resource ARN)'
+        return self.voice_connector_arn_hint
+
+    @property
+    def where(self) -> str:
+        """Where the call acts, for a Reason: the voice connector, or the account."""
+        return (
+            f"voice connector {self.voice_connector_id}"
+            if self.voice_connector_id
+            else "the account"
+        )
+
     @property
     def principal(self) -> str:
         """Who makes the calls: the function's role, or the role it assumes."""
@@ -102,7 +118,7 @@ def _end_of_support(operation: str) -> str:
 
 def explain_failure(operation: str, target: CallTarget, error: Exception) -> str:
     """Turn a failed call into a Reason that says what went wrong and what to do."""
-    connector = f"voice connector {target.voice_connector_id}"
+    connector = target.where
     if isinstance(error, RetriesExhaustedError):
         last = error.last_error
         spent = f"{_attempts(error.attempts)} over {error.elapsed:.0f} s"
@@ -132,7 +148,7 @@ def explain_failure(operation: str, target: CallTarget, error: Exception) -> str
         if code in ACCESS_DENIED_CODES:
             return (
                 f"{operation}: access denied{detail}. {target.principal} needs "
-                f"chime:{operation} on {target.voice_connector_arn_hint}; check its policy and "
+                f"chime:{operation} on {target.resource_hint(operation)}; check its policy and "
                 f"any permission boundary or SCP.{_end_of_support(operation)}"
             )
         if code == "BadRequestException":

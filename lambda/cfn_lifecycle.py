@@ -152,7 +152,10 @@ def serve(
     kind = BY_TYPE_NAME[request.resource_type]
     keep = CfnResult(physical_resource_id=request.physical_resource_id or "", data={})
     if request.request_type == "Delete":
-        if removal_policy_of(kind, request.properties) != contract.DESTROY:
+        # A Create that failed or never answered (an id this function did not issue).
+        failed = not (request.physical_resource_id or "").startswith(kind.physical_id_prefix)
+        undo = kind.undo_failed_create and failed
+        if removal_policy_of(kind, request.properties) != contract.DESTROY and not undo:
             logger.info("Delete with RemovalPolicy Retain: %s is left as it is", kind.summary)
             if kind.creates:
                 once.retire(claims, request)
@@ -191,7 +194,7 @@ def serve(
         allowed=kind.all_operations(),
         target=CallTarget(
             subject=kind.summary,
-            voice_connector_id=str(properties[contract.VOICE_CONNECTOR_ID]),
+            voice_connector_id=str(properties.values.get(contract.VOICE_CONNECTOR_ID) or ""),
             not_found_advice=kind.not_found_advice,
             region=properties.location.region,
             role_arn=properties.location.role_arn,
@@ -217,7 +220,7 @@ def serve(
     elif kept:
         result = keep._replace(data=module.kept(job))
     elif in_place:
-        result = module.update(job)
+        result = once.update(job, module) if kind.update_creates else module.update(job)
     elif kind.creates:
         result = once.create(job, module)
     else:

@@ -138,6 +138,11 @@ def parse_properties(kind: ResourceType, properties: object) -> Properties:
             f"{contract.EXTERNAL_ID} is set without {contract.ASSUME_ROLE_ARN}; the external id "
             "goes with the role to assume. Set both, or neither."
         )
+    if kind.combination is not None:
+        try:
+            kind.combination({item.name: item.name for item in kind.properties}, values)
+        except RuleError as error:
+            raise InvalidPropertiesError(str(error)) from None
     return Properties(
         values=values,
         location=Location(

@@ -90,6 +90,10 @@ class Progress:
         """Record progress before a call whose outcome a run that takes over must know."""
         self.claim = self.table.note(self.claim, facts)
 
+    def keep(self, **facts: str) -> None:
+        """Facts written with the outcome (made or failed), not before."""
+        self.claim = self.claim._replace(facts={**self.claim.facts, **facts})
+
 
 def table_of(job: Job) -> ClaimTable:
     """The function's claim table; a clear error when the function has none."""
@@ -154,6 +158,17 @@ def _hold(job: Job, table: ClaimTable, claim: Claim) -> Claim:
 
 def create(job: Job, module: TypeModule) -> CfnResult:
     """The Create of a type that makes something, exactly once per request."""
+    return _claimed(job, module.create, returns=True)
+
+
+def update(job: Job, module: TypeModule) -> CfnResult:
+    """An in-place Update that makes something (orders numbers), exactly once per request."""
+    return _claimed(job, module.update, returns=False)
+
+
+def _claimed(job: Job, step: Callable[[Job], CfnResult], *, returns: bool) -> CfnResult:
+    """Run ``step`` under the request's claim; ``returns``: a replacing Update may return to what
+    the resource held before (``Progress.previous``)."""
     table = table_of(job)
     key = _key(job, job.request.request_id)
     claim = table.start(key, owner=job.invocation, lease=job.lease, fingerprint=_fingerprint(job))
@@ -186,11 +201,10 @@ def create(job: Job, module: TypeModule) -> CfnResult:
                     "deleted; a repeated delivery makes nothing."
                 )
             claim, recovering = held, True
-    progress = Progress(
-        table, claim, recovering=recovering, previous=_previous(job, table, claim.fingerprint)
-    )
+    previous = _previous(job, table, claim.fingerprint) if returns else None
+    progress = Progress(table, claim, recovering=recovering, previous=previous)
     try:
-        result = module.create(job._replace(progress=progress))
+        result = step(job._replace(progress=progress))
     except Exception as error:
         if getattr(error, "uncertain", False) and not progress.made:
             progress.claim = progress.claim._replace(
@@ -230,9 +244,13 @@ def _end(job: Job, module: TypeModule, table: ClaimTable, claim: Claim) -> None:
     if claim.state == CLAIMED or (not made and claim.facts.get(UNCERTAIN) == "true"):
         lost = Progress(table, claim, recovering=True)
         made = module.made_by_lost_run(job._replace(progress=lost))
+        claim = lost.claim  # with what the look-up found
     for physical_id in made:
         logger.info("Ending %s, made by request %s", physical_id, claim.key.request)
-        module.delete(job._replace(request=job.request._replace(physical_resource_id=physical_id)))
+        request = job.request._replace(physical_resource_id=physical_id)
+        module.delete(
+            job._replace(request=request, progress=Progress(table, claim, recovering=False))
+        )
     table.ended(claim)
 
 
@@ -299,6 +317,11 @@ def _finish(table: ClaimTable, request: CfnRequest, matches: Callable[[Claim], b
                 table.ended(claim)
     except ClaimError as problem:
         logger.warning("Could not mark the claims of this resource ended: %s", problem)
+
+
+def claims_of_resource(job: Job) -> list[Claim]:
+    """Every claim of the resource a request names, oldest first."""
+    return table_of(job).of_resource(_key(job, "").resource)
 
 
 def record_of(job: Job) -> Claim | None:

@@ -305,5 +305,94 @@ def geo_match_params(name: str, value: object) -> dict[str, str]:
     }
 
 
+def count(name: str, value: object) -> int:
+    """How many phone numbers: a whole number from 1 to 100 ("3" as CloudFormation sends it)."""
+    low, high = contract.PHONE_NUMBER_COUNT_MIN, contract.PHONE_NUMBER_COUNT_MAX
+    text = str(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else ""
+    number = re.fullmatch(r"\s*(\d{1,3})\s*", text)
+    if number is None or not low <= int(number.group(1)) <= high:
+        raise RuleError(
+            f"{name} must be a whole number from {low} to {high}, got {echo(value)}. A resource "
+            f"orders at most {high} numbers; declare more resources for more."
+        )
+    return int(number.group(1))
+
+
+def _matching(pattern: str, what: str) -> Rule:
+    def rule(name: str, value: object) -> str:
+        if not isinstance(value, str) or not re.fullmatch(pattern, value):
+            raise RuleError(f"{name} must be {what}, got {echo(value)}.")
+        return value
+
+    rule.__name__ = rule.__qualname__ = f"matching({what})"
+    return rule
+
+
+toll_free_prefix: Final = _matching(
+    contract.TOLL_FREE_PREFIX_PATTERN, "a toll-free prefix: 800, 833, 844, 855, 866, 877 or 888"
+)
+state: Final = _matching(contract.STATE_PATTERN, "a state's two upper-case letters, e.g. WA")
+city: Final = _matching(contract.CITY_PATTERN, "a city's name, e.g. Seattle (with State)")
+phone_number_type: Final = one_of(contract.PHONE_NUMBER_TYPES)
+product_type: Final = one_of(contract.PRODUCT_TYPES)
+
+
+def order_name(name: str, value: object) -> str:
+    """A phone number order's name: words of letters, digits and ,._- separated by spaces."""
+    limit = contract.PHONE_NUMBER_ORDER_NAME_MAX_LENGTH
+    if (
+        not isinstance(value, str)
+        or len(value) > limit
+        or not re.fullmatch(contract.PHONE_NUMBER_ORDER_NAME_PATTERN, value)
+    ):
+        kind = f"{len(value)} characters" if isinstance(value, str) else kind_of(value)
+        raise RuleError(
+            f"{name} must be 1 to {limit} characters: words of letters, digits and , . _ - "
+            f"separated by single spaces; got {kind} (the value is not shown: the service treats "
+            "an order's name as sensitive)."
+        )
+    return value
+
+
+def phone_number_search(names: Mapping[str, str], values: Mapping[str, Any]) -> None:
+    """The combinations SearchAvailablePhoneNumbers accepts: at most one of area code, state and
+    toll-free prefix; a city only with its state; a toll-free prefix only for toll-free numbers,
+    an area code, state or city only for local ones. ``names`` maps each property to the name a
+    message uses for it."""
+    given = [key for key in contract.SEARCH_CRITERIA if values.get(key) is not None]
+    if len(given) > 1:
+        shown = " and ".join(names[key] for key in given)
+        raise RuleError(f"Give at most one of {shown}: a search takes one of them.")
+    if values.get(contract.CITY) is not None and values.get(contract.STATE) is None:
+        raise RuleError(
+            f"{names[contract.CITY]} needs {names[contract.STATE]}: a search by city is within "
+            "a state."
+        )
+    toll_free = values.get(contract.PHONE_NUMBER_TYPE) == contract.TOLL_FREE
+    local_only = [
+        key for key in (contract.AREA_CODE, contract.STATE, contract.CITY) if values.get(key)
+    ]
+    if toll_free and local_only:
+        raise RuleError(
+            f"{names[local_only[0]]} narrows a search of local numbers; toll-free numbers are "
+            f"searched by {names[contract.TOLL_FREE_PREFIX]}. Remove one of them."
+        )
+    dial_in = values.get(contract.PRODUCT_TYPE) == contract.PRODUCT_SIP_MEDIA_APPLICATION_DIAL_IN
+    if dial_in and values.get(contract.VOICE_CONNECTOR_ID) is not None:
+        raise RuleError(
+            f"{names[contract.PRODUCT_TYPE]} {contract.PRODUCT_SIP_MEDIA_APPLICATION_DIAL_IN} "
+            f"numbers are for SIP media applications, not voice connectors: remove "
+            f"{names[contract.VOICE_CONNECTOR_ID]}, or order {contract.PRODUCT_VOICE_CONNECTOR} "
+            "numbers."
+        )
+    if values.get(contract.TOLL_FREE_PREFIX) is not None and not toll_free:
+        raise RuleError(
+            f"{names[contract.TOLL_FREE_PREFIX]} is for toll-free numbers: set "
+            f"{names[contract.PHONE_NUMBER_TYPE]} to {contract.TOLL_FREE} too."
+        )
+
+
 # Rules whose values are never shown in a message (phone numbers, secrets, sensitive names).
-SECRET_RULES: Final[frozenset[Rule]] = frozenset({e164, participants, external_id, session_name})
+SECRET_RULES: Final[frozenset[Rule]] = frozenset(
+    {e164, participants, external_id, session_name, order_name}
+)

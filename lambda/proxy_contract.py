@@ -16,11 +16,13 @@ from typing import Final
 SETTINGS_RESOURCE_TYPE: Final = "Custom::ChimeProxySessionSettings"
 VOICE_CONNECTOR_PROXY_RESOURCE_TYPE: Final = "Custom::ChimeVoiceConnectorProxy"
 PROXY_SESSION_RESOURCE_TYPE: Final = "Custom::ChimeProxySession"
+PHONE_NUMBERS_RESOURCE_TYPE: Final = "Custom::ChimePhoneNumbers"
 # Every resource type the one function per stack serves; the handler dispatches on these.
 SERVED_RESOURCE_TYPES: Final = (
     SETTINGS_RESOURCE_TYPE,
     VOICE_CONNECTOR_PROXY_RESOURCE_TYPE,
     PROXY_SESSION_RESOURCE_TYPE,
+    PHONE_NUMBERS_RESOURCE_TYPE,
 )
 
 # Properties of Custom::ChimeProxySessionSettings --------------------------------------------
@@ -123,6 +125,53 @@ PROXY_SESSION_ATTRIBUTES: Final = (
     ATTR_PROXY_PHONE_NUMBERS,
 )
 
+# Properties of Custom::ChimePhoneNumbers (with VOICE_CONNECTOR_ID, optional here, NAME, the order's
+# name, REMOVAL_POLICY and the location properties) ----------------------------------------------
+COUNT: Final = "Count"
+COUNTRY: Final = "Country"
+AREA_CODE: Final = "AreaCode"
+STATE: Final = "State"
+CITY: Final = "City"
+TOLL_FREE_PREFIX: Final = "TollFreePrefix"
+PHONE_NUMBER_TYPE: Final = "PhoneNumberType"
+PRODUCT_TYPE: Final = "ProductType"
+PHONE_NUMBERS_PROPERTIES: Final = (
+    COUNT,
+    COUNTRY,
+    AREA_CODE,
+    STATE,
+    CITY,
+    TOLL_FREE_PREFIX,
+    PHONE_NUMBER_TYPE,
+    PRODUCT_TYPE,
+    VOICE_CONNECTOR_ID,
+    NAME,
+    REMOVAL_POLICY,
+    *LOCATION_PROPERTIES,
+)
+# At most one of these narrows a search (City goes with State).
+SEARCH_CRITERIA: Final = (AREA_CODE, STATE, TOLL_FREE_PREFIX)
+# Attributes of Custom::ChimePhoneNumbers: the numbers are the company's, not personal data.
+ATTR_PHONE_NUMBERS: Final = "PhoneNumbers"
+ATTR_PHONE_NUMBER_ORDER_ID: Final = "PhoneNumberOrderId"
+ATTR_COUNT: Final = "Count"
+PHONE_NUMBERS_ATTRIBUTES: Final = (ATTR_PHONE_NUMBERS, ATTR_PHONE_NUMBER_ORDER_ID, ATTR_COUNT)
+PHONE_NUMBER_COUNT_MIN: Final = 1
+PHONE_NUMBER_COUNT_MAX: Final = 100
+LOCAL: Final = "Local"
+TOLL_FREE: Final = "TollFree"
+PHONE_NUMBER_TYPES: Final = (LOCAL, TOLL_FREE)
+PRODUCT_VOICE_CONNECTOR: Final = "VoiceConnector"
+PRODUCT_SIP_MEDIA_APPLICATION_DIAL_IN: Final = "SipMediaApplicationDialIn"
+PRODUCT_TYPES: Final = (PRODUCT_VOICE_CONNECTOR, PRODUCT_SIP_MEDIA_APPLICATION_DIAL_IN)
+# The model's patterns: a toll-free prefix, an order's name.
+TOLL_FREE_PREFIX_PATTERN: Final = r"8(00|33|44|55|66|77|88)"
+PHONE_NUMBER_ORDER_NAME_PATTERN: Final = r"[a-zA-Z0-9,._-]+(\s+[a-zA-Z0-9,._-]+)*"
+PHONE_NUMBER_ORDER_NAME_MAX_LENGTH: Final = 256
+# US states as the search takes them: two upper-case letters.
+STATE_PATTERN: Final = r"[A-Z]{2}"
+CITY_PATTERN: Final = r"[A-Za-z][A-Za-z .'-]{0,63}"
+
 # Enums ----------------------------------------------------------------------------------------
 CAPABILITY_VOICE: Final = "Voice"
 CAPABILITY_SMS: Final = "SMS"
@@ -208,6 +257,15 @@ END_OF_SUPPORT_OPERATIONS: Final = (
     "DeleteVoiceConnectorProxy",
 )
 
+# Operations whose IAM action takes no resource ARN: IAM allows them on Resource "*" only.
+ACCOUNT_WIDE_OPERATIONS: Final = (
+    "SearchAvailablePhoneNumbers",
+    "CreatePhoneNumberOrder",
+    "GetPhoneNumberOrder",
+    "GetPhoneNumber",
+    "DeletePhoneNumber",
+)
+
 # The claim table (exactly-once store) -------------------------------------------------------------
 # Set on the function by the provider when the stack holds a resource that creates something: the
 # name of its DynamoDB table of claims (``claims``).
@@ -239,6 +297,7 @@ RESPONSE_RESERVE_SECONDS: Final = 8.0
 SETTINGS_PHYSICAL_ID_PREFIX: Final = "chime-proxy-session:"
 VOICE_CONNECTOR_PROXY_PHYSICAL_ID_PREFIX: Final = "chime-voice-connector-proxy:"
 PROXY_SESSION_PHYSICAL_ID_PREFIX: Final = "chime-created-proxy-session:"
+PHONE_NUMBERS_PHYSICAL_ID_PREFIX: Final = "chime-phone-numbers:"
 # Ends the PhysicalResourceId of a proxy configuration the stack adopted (it never deletes it).
 ADOPTED_SUFFIX: Final = ":adopted"
 # A Create that failed answers with this prefix so that the rollback Delete makes no API call.

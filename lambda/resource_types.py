@@ -11,8 +11,8 @@ module the record names, imported only when a request of that type arrives.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Final
+from collections.abc import Callable, Mapping
+from typing import Any, Final
 
 import property_rules as rules
 import proxy_contract as contract
@@ -73,6 +73,16 @@ class ResourceType(Record):
     # Whether its Create makes something (a session, a configuration): such a Create claims its
     # work in the claim table first (``claims``), and the provider adds that table to the stack.
     creates: bool = False
+    # Whether an in-place Update makes something too (orders numbers): it is claimed as well.
+    update_creates: bool = False
+    # Whether the Delete after a failed Create undoes what it made whatever the RemovalPolicy
+    # (numbers bought by a Create that failed are never kept).
+    undo_failed_create: bool = False
+    # Operations whose IAM action takes no resource ARN (account-wide: Resource "*").
+    account_operations: tuple[str, ...] = ()
+    # A rule over several properties (``property_rules.phone_number_search``), applied after each
+    # property's own: given the name to show for each property and the parsed values.
+    combination: Callable[[Mapping[str, str], Mapping[str, Any]], None] | None = None
 
     @property
     def property_names(self) -> tuple[str, ...]:
@@ -304,5 +314,74 @@ PROXY_SESSION: Final = ResourceType(
     creates=True,
 )
 
-RESOURCE_TYPES: Final = (SETTINGS, VOICE_CONNECTOR_PROXY, PROXY_SESSION)
+_ORDER: Final = ("SearchAvailablePhoneNumbers", "CreatePhoneNumberOrder", "GetPhoneNumberOrder")
+_ASSIGN: Final = (
+    "AssociatePhoneNumbersWithVoiceConnector",
+    "DisassociatePhoneNumbersFromVoiceConnector",
+)
+
+PHONE_NUMBERS: Final = ResourceType(
+    construct="PhoneNumbers",
+    type_name=contract.PHONE_NUMBERS_RESOURCE_TYPE,
+    module="phone_numbers_resource",
+    summary="phone numbers ordered for the stack",
+    properties=(
+        Property(contract.COUNT, "count", rules.count, required=True),
+        Property(contract.COUNTRY, "country", rules.country_code, replaces=True, default="US"),
+        Property(contract.AREA_CODE, "area_code", rules.area_code, replaces=True),
+        Property(contract.STATE, "state", rules.state, replaces=True),
+        Property(contract.CITY, "city", rules.city, replaces=True),
+        Property(
+            contract.TOLL_FREE_PREFIX, "toll_free_prefix", rules.toll_free_prefix, replaces=True
+        ),
+        Property(
+            contract.PHONE_NUMBER_TYPE,
+            "number_type",
+            rules.phone_number_type,
+            replaces=True,
+            default=contract.LOCAL,
+        ),
+        Property(
+            contract.PRODUCT_TYPE,
+            "product_type",
+            rules.product_type,
+            replaces=True,
+            default=contract.PRODUCT_VOICE_CONNECTOR,
+        ),
+        Property(
+            contract.VOICE_CONNECTOR_ID,
+            "voice_connector_id",
+            rules.voice_connector_id,
+            null_advice="omit it to keep the numbers unassigned",
+        ),
+        # The name of the orders the resource places: a new name names the next orders only.
+        Property(contract.NAME, "name", rules.order_name),
+        _removal_policy(contract.DEFAULT_REMOVAL_POLICY),
+        *_location(region_replaces=True, role_replaces=True),
+    ),
+    attributes=contract.PHONE_NUMBERS_ATTRIBUTES,
+    operations={
+        # A Create that fails releases what it acquired (DeletePhoneNumber), whatever the policy;
+        # GetPhoneNumber finds the order a run that died placed.
+        "create": (*_ORDER, "GetPhoneNumber", *_ASSIGN, "DeletePhoneNumber"),
+        "update": (*_ORDER, "GetPhoneNumber", *_ASSIGN, "DeletePhoneNumber"),
+        "delete": (
+            "GetPhoneNumberOrder",
+            "GetPhoneNumber",
+            "DisassociatePhoneNumbersFromVoiceConnector",
+            "DeletePhoneNumber",
+        ),
+    },
+    physical_id_prefix=contract.PHONE_NUMBERS_PHYSICAL_ID_PREFIX,
+    physical_id_format="chime-phone-numbers:<region>:<first order id>",
+    default_removal_policy=contract.DEFAULT_REMOVAL_POLICY,
+    not_found_advice="Check VoiceConnectorId and Region: the voice connector must exist there.",
+    creates=True,
+    update_creates=True,
+    undo_failed_create=True,
+    account_operations=contract.ACCOUNT_WIDE_OPERATIONS,
+    combination=rules.phone_number_search,
+)
+
+RESOURCE_TYPES: Final = (SETTINGS, VOICE_CONNECTOR_PROXY, PROXY_SESSION, PHONE_NUMBERS)
 BY_TYPE_NAME: Final[Mapping[str, ResourceType]] = {kind.type_name: kind for kind in RESOURCE_TYPES}

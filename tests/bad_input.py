@@ -34,7 +34,10 @@ WRONG_TYPES: Mapping[str, Any] = {
     "another nested list": [["US"]],
 }
 # The wrong-type values a rule accepts: CloudFormation may send a number as a JSON number.
-ACCEPTED: Mapping[Rule, frozenset[str]] = {rules.minutes: frozenset({"a number"})}
+ACCEPTED: Mapping[Rule, frozenset[str]] = {
+    rules.minutes: frozenset({"a number"}),
+    rules.count: frozenset({"a number"}),
+}
 # What a rule's bad values are sent with: an external id goes with a role to assume.
 ALONGSIDE: Mapping[Rule, Mapping[str, Any]] = {
     rules.external_id: {contract.ASSUME_ROLE_ARN: ROLE_ARN},
@@ -266,6 +269,75 @@ BAD_VALUES: Mapping[Rule, Mapping[str, Any]] = {
         "an area code with letters": {"Country": "US", "AreaCode": "2O6"},
         "a number area code": {"Country": "US", "AreaCode": 206},
         "a country of 300 KB": {"Country": "U" * OVERSIZED, "AreaCode": "206"},
+    },
+    rules.count: {
+        "zero": "0",
+        "zero number": 0,
+        "101": "101",
+        "101 number": 101,
+        "1000": "1000",
+        "negative": "-1",
+        "fractional": "1.5",
+        "fractional number": 1.5,
+        "non-numeric": "two",
+        "exponent": "1e2",
+        "empty": "",
+        "blank": "   ",
+        "boolean true": True,
+        "a list of a number": ["2"],
+        "300 KB of digits": "9" * OVERSIZED,
+    },
+    rules.toll_free_prefix: {
+        "not toll-free (900)": "900",
+        "two digits": "80",
+        "four digits": "8000",
+        "the number 800": 800,
+        "with a space": " 800",
+        "empty": "",
+        "of 300 KB": "8" * OVERSIZED,
+    },
+    rules.state: {
+        "lower case": "wa",
+        "three letters": "WAS",
+        "one letter": "W",
+        "with a digit": "W1",
+        "a name": "Washington",
+        "empty": "",
+        "of 300 KB": "W" * OVERSIZED,
+    },
+    rules.city: {
+        "empty": "",
+        "a leading space": " Seattle",
+        "with a digit": "Seattle1",
+        "65 characters": "S" * 65,
+        "with a newline": "Seattle\n",
+        "a list": ["Seattle"],
+        "of 300 KB": "S" * OVERSIZED,
+    },
+    rules.phone_number_type: {
+        "lower case": "local",
+        "upper case": "TOLLFREE",
+        "unknown": "Mobile",
+        "empty": "",
+        "of 300 KB": "L" * OVERSIZED,
+    },
+    rules.product_type: {
+        "lower case": "voiceconnector",
+        "the retired BusinessCalling": "BusinessCalling",
+        "a wrong case": "SipMediaApplicationDialin",
+        "empty": "",
+        "of 300 KB": "V" * OVERSIZED,
+    },
+    rules.order_name: {
+        "empty": "",
+        "blank": "   ",
+        "a leading space": " support",
+        "a trailing space": "support ",
+        "with a slash": "support/line",
+        "with an accent": "Séance",
+        "257 characters": "n" * 257,
+        "a list": ["support"],
+        "of 300 KB": "n" * OVERSIZED,
     },
 }
 

@@ -24,7 +24,13 @@ from cfn_properties import parse_properties
 from cfn_request import CfnRequest
 from chime_calls import Calls, CallTarget, RetryPolicy
 from claims import Claim, ClaimKey, ClaimTable, fingerprint, resource_key, table_from_environment
-from resource_types import PROXY_SESSION, SETTINGS, VOICE_CONNECTOR_PROXY, ResourceType
+from resource_types import (
+    PHONE_NUMBERS,
+    PROXY_SESSION,
+    SETTINGS,
+    VOICE_CONNECTOR_PROXY,
+    ResourceType,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
@@ -49,6 +55,7 @@ HANDLER_MODULES = (
     "crhelper_adapter.py",
     "index.py",
     "once.py",
+    "phone_numbers_resource.py",
     "property_rules.py",
     "proxy_contract.py",
     "proxy_session_dedup.py",
@@ -73,6 +80,8 @@ PHONE_B = "+12065550199"
 # The two participants of the sample created session: personal data, which no log, Reason or
 # Data may hold.
 PARTICIPANTS = ("+12065550123", "+14255550187")
+# The first order of the sample phone numbers (a GUID, as the service makes them).
+ORDER_ID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 
 
 @dataclass(frozen=True)
@@ -132,6 +141,20 @@ SAMPLES: Mapping[str, Sample] = {
             },
             f"{contract.PROXY_SESSION_PHYSICAL_ID_PREFIX}{VC_ID}:s-old",
             PARTICIPANTS,
+        ),
+        Sample(
+            PHONE_NUMBERS,
+            "SupportNumbers9A8B7C6D",
+            {
+                "ServiceTimeout": "960",
+                "Count": "2",
+                "Country": "US",
+                "AreaCode": "206",
+                "VoiceConnectorId": VC_ID,
+                "RemovalPolicy": "Destroy",
+            },
+            # The numbers it orders are the company's, not personal data: none is a property.
+            f"{contract.PHONE_NUMBERS_PHYSICAL_ID_PREFIX}{OWN_REGION}:{ORDER_ID}",
         ),
     )
 }

@@ -31,6 +31,7 @@ from cfn_request import is_failed_create
 from harness.dynamodb import DynamoDBServer
 from property_rules import SECRET_RULES
 from resource_types import (
+    PHONE_NUMBERS,
     PROXY_SESSION,
     RESOURCE_TYPES,
     SETTINGS,
@@ -284,6 +285,36 @@ _OWN_ROWS: dict[str, list[tuple[str, str, str, Mutation]]] = {
             )
             for value in ("x", "has a space")
         ),
+    ],
+    PHONE_NUMBERS.type_name: [
+        # Searches the service refuses: each property valid alone, the whole not.
+        ("Create", "AreaCode", "and State", set_prop("State", "WA")),
+        (
+            "Create",
+            "AreaCode",
+            "and TollFreePrefix, toll-free",
+            set_props({"TollFreePrefix": "888", "PhoneNumberType": "TollFree"}),
+        ),
+        ("Create", "AreaCode", "with TollFree", set_prop("PhoneNumberType", "TollFree")),
+        ("Create", "City", "without State", both(drop_prop("AreaCode"), set_prop("City", "X"))),
+        (
+            "Create",
+            "TollFreePrefix",
+            "with the Local type",
+            both(drop_prop("AreaCode"), set_prop("TollFreePrefix", "800")),
+        ),
+        (
+            "Create",
+            "ProductType",
+            "dial-in on a voice connector",
+            set_prop("ProductType", "SipMediaApplicationDialIn"),
+        ),
+        ("Update", "Count", "101", set_prop("Count", "101")),
+        ("Update", "Count", "zero", set_prop("Count", "0")),
+        ("Update", "AreaCode", "and State", set_prop("State", "WA")),
+        ("Update", "Country", "lower case", set_prop("Country", "us")),
+        ("Delete", "Count", "zero (Destroy)", both(DESTROY, set_prop("Count", "0"))),
+        ("Delete", VC, "bad (Destroy)", both(DESTROY, set_prop(VC, "nope"))),
     ],
 }
 

@@ -21,6 +21,7 @@ from botocore.stub import Stubber
 import proxy_contract as contract
 from harness.response_sink import ResponseSink
 from resource_types import (
+    PHONE_NUMBERS,
     PROXY_SESSION,
     RESOURCE_TYPES,
     SETTINGS,
@@ -36,6 +37,7 @@ FIRST_CALL = {
     contract.SETTINGS_RESOURCE_TYPE: "UpdateProxySession",
     contract.VOICE_CONNECTOR_PROXY_RESOURCE_TYPE: "GetVoiceConnectorProxy",
     contract.PROXY_SESSION_RESOURCE_TYPE: "CreateProxySession",
+    contract.PHONE_NUMBERS_RESOURCE_TYPE: "SearchAvailablePhoneNumbers",
 }
 # A change of each type that its Update applies in place with a call.
 IN_PLACE = {
@@ -307,6 +309,7 @@ def test_a_service_error_fails_an_update_at_once_with_guidance(
         (SETTINGS, "Create", "UpdateProxySession"),
         (VOICE_CONNECTOR_PROXY, "Delete", "DeleteVoiceConnectorProxy"),
         (PROXY_SESSION, "Delete", "DeleteProxySession"),
+        (PHONE_NUMBERS, "Create", "SearchAvailablePhoneNumbers"),
     ],
     ids=lambda value: value.construct if isinstance(value, ResourceType) else str(value),
 )
@@ -344,7 +347,9 @@ def test_an_update_of_the_removal_policy_alone_makes_no_call(
     assert api_calls == []
 
 
-@pytest.mark.parametrize("kind", [VOICE_CONNECTOR_PROXY, PROXY_SESSION], ids=lambda k: k.construct)
+@pytest.mark.parametrize(
+    "kind", [kind for kind in RESOURCE_TYPES if kind.creates], ids=lambda k: k.construct
+)
 @pytest.mark.parametrize(
     ("table", "expected"),
     [

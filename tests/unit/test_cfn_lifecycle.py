@@ -22,6 +22,7 @@ from chime_calls import RetryPolicy
 from chime_clients import ClientFactory
 from claims import ClaimError, ClaimTable
 from resource_types import (
+    PHONE_NUMBERS,
     PROXY_SESSION,
     RESOURCE_TYPES,
     SETTINGS,
@@ -34,6 +35,7 @@ from tests.helpers import (
     PARTICIPANTS,
     PHONE_A,
     VC_ID,
+    claim_key,
     claim_of,
     claim_table,
     event,
@@ -44,12 +46,23 @@ from tests.helpers import (
 
 URL = "https://example.invalid/r"
 TYPES = pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
+MAKERS = pytest.mark.parametrize(
+    "kind", [kind for kind in RESOURCE_TYPES if kind.creates], ids=lambda kind: kind.construct
+)
 INVOCATION = "lambda-request-1"
 # A change of each type that its Update applies in place (not RemovalPolicy alone).
 IN_PLACE: dict[str, dict[str, Any]] = {
     SETTINGS.type_name: {"Capabilities": ["Voice", "SMS"]},
     VOICE_CONNECTOR_PROXY.type_name: {"DefaultSessionExpiryMinutes": "90"},
     PROXY_SESSION.type_name: {"ExpiryMinutes": "30"},
+    PHONE_NUMBERS.type_name: {"Count": "3"},
+}
+# A change of each type that replaces it (phone numbers move to another voice connector in place).
+REPLACING: dict[str, dict[str, Any]] = {
+    SETTINGS.type_name: {"VoiceConnectorId": "b" * 21},
+    VOICE_CONNECTOR_PROXY.type_name: {"VoiceConnectorId": "b" * 21},
+    PROXY_SESSION.type_name: {"VoiceConnectorId": "b" * 21},
+    PHONE_NUMBERS.type_name: {"AreaCode": "425"},
 }
 KEPT_DATA = {"Kept": "yes"}
 
@@ -138,6 +151,34 @@ def test_a_delete_after_a_failed_create_makes_no_call(kind: ResourceType, module
 
 
 @TYPES
+@pytest.mark.parametrize("answered", [True, False], ids=["failed", "never answered"])
+def test_a_retain_delete_of_a_create_that_failed_undoes_it_only_for_a_type_that_does(
+    kind: ResourceType, module: Recorder, answered: bool
+) -> None:
+    """Numbers a failed Create bought are never kept (``undo_failed_create``): the Delete that
+    follows it ends what its claim says was made, whatever the RemovalPolicy. Every other type
+    leaves it, as its Retain says, and marks the claim ended."""
+    props = properties(kind, RemovalPolicy="Retain")
+    table = claim_table()
+    claim = table.start(
+        claim_key(kind, "r-1"),
+        owner="run-1",
+        lease=time.time() + 60,
+        fingerprint=claims.fingerprint(kind.type_name, props, kind.replacing),
+    )
+    assert claim is not None
+    table.failed(claim, "it failed", physical_id=sample(kind).physical_id)
+    physical_id = failed_create_physical_id("r-1") if answered else "FromACreateNeverAnswered"
+    result = run(event("Delete", URL, kind=kind, props=props, physical_id=physical_id))
+    assert result == CfnResult(physical_resource_id=physical_id, data={})
+    deleted = [job.physical_id for step, job in module.steps if step == "delete"]
+    assert deleted == ([sample(kind).physical_id] if kind.undo_failed_create else [])
+    ended = claim_of(kind, "r-1")
+    assert ended is not None
+    assert ended.state == (claims.ENDED if kind.creates else claims.FAILED)
+
+
+@TYPES
 def test_a_delete_after_a_create_refused_for_its_properties_succeeds(
     kind: ResourceType, module: Recorder
 ) -> None:
@@ -191,7 +232,7 @@ def test_each_request_runs_its_step_with_the_parsed_job(
     assert run(event("Update", URL, kind=kind, props=changed)).physical_resource_id == "updated-id"
     kept = event("Update", URL, kind=kind, props=properties(kind, RemovalPolicy="Retain"))
     assert run(kept) == CfnResult(physical_resource_id=sample(kind).physical_id, data=KEPT_DATA)
-    replacing = event("Update", URL, kind=kind, props=properties(kind, VoiceConnectorId="b" * 21))
+    replacing = event("Update", URL, kind=kind, props=properties(kind, **REPLACING[kind.type_name]))
     assert run(replacing).physical_resource_id == "created-id"
     destroy = event("Delete", URL, kind=kind, props=properties(kind, RemovalPolicy="Destroy"))
     assert run(destroy) == CfnResult(physical_resource_id=sample(kind).physical_id, data={})
@@ -210,6 +251,26 @@ def test_each_request_runs_its_step_with_the_parsed_job(
     assert job.invocation == INVOCATION
     assert job.lease > time.time()
     assert job.claims is not None
+    # An in-place Update runs under a claim only where it makes something (orders numbers).
+    assert (module.steps[1][1].progress is not None) is kind.update_creates
+
+
+@TYPES
+def test_an_update_in_place_is_claimed_exactly_when_it_makes_something(
+    kind: ResourceType, module: Recorder
+) -> None:
+    request = event("Update", URL, kind=kind, props=properties(kind, **IN_PLACE[kind.type_name]))
+    run(request)
+    claim = claim_of(kind, request["RequestId"])
+    if not kind.update_creates:
+        assert claim is None
+        return
+    assert claim is not None
+    assert (claim.state, claim.physical_id) == (claims.MADE, "updated-id")
+    # A repeated delivery answers the record: the module's step does not run again.
+    again = run(request)
+    assert again.physical_resource_id == "updated-id"
+    assert [step for step, _ in module.steps] == ["update"]
 
 
 @TYPES
@@ -235,7 +296,7 @@ def test_a_create_of_a_type_that_makes_something_runs_under_its_claim(
     )
 
 
-@pytest.mark.parametrize("kind", [VOICE_CONNECTOR_PROXY, PROXY_SESSION], ids=lambda k: k.construct)
+@MAKERS
 def test_a_type_that_makes_something_needs_a_claim_table(
     kind: ResourceType, module: Recorder
 ) -> None:

@@ -15,12 +15,19 @@ from cfn_properties import (
     parse_properties,
     removal_policy_of,
 )
-from resource_types import RESOURCE_TYPES, Property, ResourceType
+from resource_types import (
+    PHONE_NUMBERS,
+    PROXY_SESSION,
+    RESOURCE_TYPES,
+    SETTINGS,
+    VOICE_CONNECTOR_PROXY,
+    Property,
+    ResourceType,
+)
 from tests.bad_input import ROLE_ARN
 from tests.helpers import PARTICIPANTS, PHONE_A, VC_ID, properties, property_cases
 
 CASES = property_cases()
-SETTINGS, VOICE_CONNECTOR_PROXY, PROXY_SESSION = RESOURCE_TYPES
 
 
 def each_property(*, required: bool) -> list[tuple[ResourceType, Property]]:
@@ -100,7 +107,7 @@ def test_an_absent_optional_is_its_default_and_the_policy_the_types(kind: Resour
     assert parsed.location == Location()
 
 
-def test_only_disabled_and_adopt_existing_have_a_default_other_than_none() -> None:
+def test_the_defaults_other_than_none() -> None:
     defaults = {
         f"{kind.construct}.{item.name}": item.default
         for kind in RESOURCE_TYPES
@@ -110,7 +117,94 @@ def test_only_disabled_and_adopt_existing_have_a_default_other_than_none() -> No
     assert defaults == {
         "VoiceConnectorProxy.Disabled": False,
         "VoiceConnectorProxy.AdoptExisting": False,
+        "PhoneNumbers.Country": "US",
+        "PhoneNumbers.PhoneNumberType": "Local",
+        "PhoneNumbers.ProductType": "VoiceConnector",
     }
+
+
+def test_phone_numbers_are_parsed_by_their_names() -> None:
+    parsed = parse_properties(
+        PHONE_NUMBERS,
+        properties(
+            PHONE_NUMBERS,
+            Count=" 7 ",
+            Country="CA",
+            AreaCode=None,
+            State="ON",
+            City="Toronto",
+            ProductType="SipMediaApplicationDialIn",
+            VoiceConnectorId=None,
+            Name="Support line",
+        ),
+    )
+    assert dict(parsed.values) == {
+        "Count": 7,
+        "Country": "CA",
+        "AreaCode": None,
+        "State": "ON",
+        "City": "Toronto",
+        "TollFreePrefix": None,
+        "PhoneNumberType": "Local",
+        "ProductType": "SipMediaApplicationDialIn",
+        "VoiceConnectorId": None,
+        "Name": "Support line",
+        "RemovalPolicy": "Destroy",
+        "Region": None,
+        "AssumeRoleArn": None,
+        "ExternalId": None,
+    }
+
+
+@pytest.mark.parametrize("case", CASES["phone_numbers_valid"], ids=lambda case: case["name"])
+def test_valid_phone_numbers_parse(case: dict[str, Any]) -> None:
+    parsed = parse_properties(PHONE_NUMBERS, {**case["properties"], "ServiceToken": "arn:x"})
+    assert {name: parsed[name] for name in case["expected"]} == case["expected"]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [case for case in CASES["phone_numbers_invalid"] if "handler" in case["sides"]],
+    ids=lambda case: case["name"],
+)
+def test_invalid_phone_numbers_name_the_property(case: dict[str, Any]) -> None:
+    assert case["property"] in parse_error(PHONE_NUMBERS, case["properties"])
+
+
+@pytest.mark.parametrize(
+    ("changed", "message"),
+    [
+        (
+            {"State": "WA"},
+            "Give at most one of AreaCode and State: a search takes one of them.",
+        ),
+        (
+            {"AreaCode": None, "City": "Seattle"},
+            "City needs State: a search by city is within a state.",
+        ),
+        (
+            {"PhoneNumberType": "TollFree"},
+            "AreaCode narrows a search of local numbers; toll-free numbers are searched by "
+            "TollFreePrefix. Remove one of them.",
+        ),
+        (
+            {"AreaCode": None, "TollFreePrefix": "800"},
+            "TollFreePrefix is for toll-free numbers: set PhoneNumberType to TollFree too.",
+        ),
+    ],
+)
+def test_the_search_is_checked_as_a_whole_by_the_cloudformation_names(
+    changed: dict[str, Any], message: str
+) -> None:
+    assert parse_error(PHONE_NUMBERS, properties(PHONE_NUMBERS, **changed)) == message
+
+
+def test_each_propertys_own_rule_comes_before_the_search_rule() -> None:
+    """A bad value is named for itself, not for the combination it is part of."""
+    message = parse_error(
+        PHONE_NUMBERS, properties(PHONE_NUMBERS, AreaCode="20", PhoneNumberType="TollFree")
+    )
+    assert message == "AreaCode must be three digits, got '20'."
 
 
 @pytest.mark.parametrize(
@@ -146,7 +240,7 @@ def test_a_request_takes_the_values_of_its_names_and_leaves_out_the_unset() -> N
 
 def test_the_default_policies() -> None:
     defaults = [kind.default_removal_policy for kind in RESOURCE_TYPES]
-    assert defaults == ["Retain", "Destroy", "Destroy"]
+    assert defaults == ["Retain", "Destroy", "Destroy", "Retain"]
 
 
 def test_service_token_and_service_timeout_are_accepted() -> None:
@@ -230,6 +324,7 @@ def test_a_propertys_advice_follows_its_rules_message(
         (SETTINGS, None, "Retain"),
         (VOICE_CONNECTOR_PROXY, None, "Destroy"),
         (PROXY_SESSION, None, "Destroy"),
+        (PHONE_NUMBERS, None, "Retain"),
         (SETTINGS, "Destroy", "Destroy"),
         (PROXY_SESSION, "Retain", "Retain"),
     ],

@@ -336,3 +336,86 @@ def test_claimed_state_is_what_a_run_holds_while_it_works(claim_table: ClaimTabl
 
     once.create(a_job(claim_table), Peek())
     assert seen == [CLAIMED]
+
+
+# In-place Updates that make something, facts kept with the outcome, a resource's claims --------
+
+
+class Updater(Maker):
+    """A type module whose in-place Update makes something (as a larger Count orders numbers)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.updates: list[Job] = []
+
+    def update(self, job: Job) -> CfnResult:
+        assert job.progress is not None
+        self.updates.append(job)
+        job.progress.keep(ordered=str(len(self.updates)))
+        return CfnResult(physical_resource_id=job.physical_id, data={"u": str(len(self.updates))})
+
+
+def test_an_update_in_place_runs_once_under_its_claim(claim_table: ClaimTableInfo) -> None:
+    maker = Updater()
+    made = once.create(a_job(claim_table), maker).physical_resource_id
+
+    def delivery(invocation: str) -> Job:
+        return a_job(
+            claim_table,
+            "Update",
+            invocation=invocation,
+            physical_id=made,
+            request_id="req-2",
+            ExpiryMinutes="30",
+        )
+
+    first = once.update(delivery("inv-2"), maker)
+    again = once.update(delivery("inv-3"), maker)
+    assert first == again == CfnResult(physical_resource_id=made, data={"u": "1"})
+    assert len(maker.updates) == 1
+    # An Update in place never returns to an earlier resource: that is a replacement's rollback.
+    progress = maker.updates[0].progress
+    assert progress is not None
+    assert progress.previous is None
+    found = table_of(claim_table).get(KEY._replace(request="req-2"))
+    assert found is not None
+    assert (found.state, found.physical_id, found.facts) == (MADE, made, {"ordered": "1"})
+
+
+def test_facts_kept_are_written_with_the_outcome_and_noted_ones_at_once(
+    claim_table: ClaimTableInfo,
+) -> None:
+    seen: list[dict[str, str]] = []
+
+    class Noting(Maker):
+        def create(self, job: Job) -> CfnResult:
+            assert job.progress is not None
+            job.progress.note(chosen="a,b")
+            job.progress.keep(held="[]")
+            assert job.progress.facts == {"chosen": "a,b", "held": "[]"}
+            found = table_of(claim_table).get(KEY)
+            seen.append({} if found is None else dict(found.facts))
+            return super().create(job)
+
+    with pytest.raises(RuntimeError, match="after keeping"):
+        once.create(a_job(claim_table), Noting(fail="after keeping"))
+    assert seen == [{"chosen": "a,b"}]  # kept facts are not written before the outcome
+    found = table_of(claim_table).get(KEY)
+    assert found is not None
+    assert (found.state, found.facts) == (FAILED, {"chosen": "a,b", "held": "[]"})
+
+
+def test_the_claims_of_a_resource_are_all_of_its_requests_oldest_first(
+    claim_table: ClaimTableInfo,
+) -> None:
+    maker = Maker()
+    once.create(a_job(claim_table), maker)
+    with pytest.raises(RuntimeError):
+        once.create(a_job(claim_table, request_id="req-2", Name="Other"), Maker(fail="no"))
+    found = once.claims_of_resource(a_job(claim_table, "Update", request_id="req-3"))
+    assert [(claim.key.request, claim.state) for claim in found] == [
+        ("req-1", MADE),
+        ("req-2", FAILED),
+    ]
+    with pytest.raises(ClaimError, match=contract.CLAIM_TABLE_VARIABLE):
+        once.claims_of_resource(a_job(claim_table)._replace(claims=None))

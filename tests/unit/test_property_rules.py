@@ -18,6 +18,7 @@ import pytest
 import property_rules as rules
 import proxy_contract as contract
 from property_rules import Rule, RuleError
+from resource_types import PHONE_NUMBERS
 from tests.bad_input import BAD_VALUES, ROLE_ARN, bad_values, hidden_parts
 from tests.helpers import PARTICIPANTS, SESSION_ID, VC_ID
 
@@ -78,6 +79,30 @@ GOOD_VALUES: Mapping[Rule, list[tuple[Any, Any]]] = {
     rules.geo_match_level: [(value, value) for value in contract.GEO_MATCH_LEVELS],
     rules.geo_match_params: [
         ({"Country": "US", "AreaCode": "206"}, {"Country": "US", "AreaCode": "206"}),
+    ],
+    rules.count: [
+        ("2", 2),
+        (2, 2),
+        (" 7 ", 7),
+        ("007", 7),
+        ("1", contract.PHONE_NUMBER_COUNT_MIN),
+        ("100", contract.PHONE_NUMBER_COUNT_MAX),
+    ],
+    rules.toll_free_prefix: [(prefix, prefix) for prefix in ("800", "833", "844", "888")],
+    rules.state: [("WA", "WA"), ("NY", "NY")],
+    rules.city: [
+        ("Seattle", "Seattle"),
+        ("St. Louis", "St. Louis"),
+        ("Winston-Salem", "Winston-Salem"),
+        ("Coeur d'Alene", "Coeur d'Alene"),
+        ("C" * 64, "C" * 64),
+    ],
+    rules.phone_number_type: [(value, value) for value in contract.PHONE_NUMBER_TYPES],
+    rules.product_type: [(value, value) for value in contract.PRODUCT_TYPES],
+    rules.order_name: [
+        ("Support line", "Support line"),
+        ("q1-2026_support,west.", "q1-2026_support,west."),
+        ("n" * 256, "n" * 256),
     ],
 }
 
@@ -176,6 +201,14 @@ def test_a_bad_value_is_refused_and_named(rule: Rule, label: str, value: Any) ->
         (rules.participants, {"first": A}, "got an object (values not shown)"),
         (rules.session_name, None, "got null (the value is not shown)"),
         (rules.session_name, "n" * 31, "got 31 characters (the value is not shown)"),
+        (rules.count, "0", "SomeProperty must be a whole number from 1 to 100, got '0'."),
+        (rules.count, 101, "declare more resources for more"),
+        (rules.toll_free_prefix, "900", "must be a toll-free prefix: 800, 833, 844, 855"),
+        (rules.state, "wa", "SomeProperty must be a state's two upper-case letters, e.g. WA"),
+        (rules.city, "Seattle1", "SomeProperty must be a city's name, e.g. Seattle (with State)"),
+        (rules.phone_number_type, "local", "must be one of Local, TollFree, got 'local'."),
+        (rules.product_type, "x", "must be one of VoiceConnector, SipMediaApplicationDialIn"),
+        (rules.order_name, "a/b", "SomeProperty must be 1 to 256 characters: words of letters"),
     ],
 )
 def test_a_message_says_what_is_wrong(rule: Rule, value: Any, expected: str) -> None:
@@ -215,6 +248,92 @@ def test_one_of_accepts_exactly_its_values() -> None:
     assert str(raised.value) == "SomeProperty must be one of Alpha, Beta, got 'alpha'."
 
 
-def test_the_secret_rules_are_the_phone_numbers_the_external_id_and_the_name() -> None:
-    secret = {rules.e164, rules.participants, rules.external_id, rules.session_name}
+def test_the_secret_rules_are_the_phone_numbers_the_external_id_and_the_names() -> None:
+    """The service model marks a session's name and an order's name sensitive."""
+    secret = {
+        rules.e164,
+        rules.participants,
+        rules.external_id,
+        rules.session_name,
+        rules.order_name,
+    }
     assert secret == rules.SECRET_RULES
+
+
+# The rule over several properties: the search SearchAvailablePhoneNumbers accepts ---------------
+
+# The construct's names, as a synth-time message uses them.
+PROPS = {item.name: item.prop for item in PHONE_NUMBERS.properties}
+
+
+def search(**given: Any) -> dict[str, Any]:
+    """Parsed PhoneNumbers values: the defaults, and ``given``."""
+    return {**{item.name: item.default for item in PHONE_NUMBERS.properties}, **given}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        search(),
+        search(AreaCode="206"),
+        search(State="WA"),
+        search(State="WA", City="Seattle"),
+        search(PhoneNumberType="TollFree"),
+        search(PhoneNumberType="TollFree", TollFreePrefix="888"),
+        search(AreaCode="206", VoiceConnectorId=VC_ID),
+        search(ProductType="SipMediaApplicationDialIn"),
+    ],
+    ids=[
+        "nothing",
+        "area code",
+        "state",
+        "city in a state",
+        "toll-free",
+        "toll-free prefix",
+        "area code, assigned",
+        "dial-in, unassigned",
+    ],
+)
+def test_a_search_the_service_accepts_passes(values: dict[str, Any]) -> None:
+    rules.phone_number_search(PROPS, values)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (
+            search(AreaCode="206", State="WA"),
+            "Give at most one of area_code and state: a search takes one of them.",
+        ),
+        (
+            search(AreaCode="206", TollFreePrefix="800", PhoneNumberType="TollFree"),
+            "Give at most one of area_code and toll_free_prefix",
+        ),
+        (search(City="Seattle"), "city needs state: a search by city is within a state."),
+        (
+            search(State="WA", City="Seattle", PhoneNumberType="TollFree"),
+            "state narrows a search of local numbers; toll-free numbers are searched by "
+            "toll_free_prefix. Remove one of them.",
+        ),
+        (
+            search(TollFreePrefix="800"),
+            "toll_free_prefix is for toll-free numbers: set number_type to TollFree too.",
+        ),
+        # Dial-in numbers go to a SIP media application, never to a voice connector.
+        (search(ProductType="SipMediaApplicationDialIn", VoiceConnectorId=VC_ID), "product_type"),
+    ],
+    ids=[
+        "two criteria",
+        "area code and prefix",
+        "city alone",
+        "local criteria, toll-free",
+        "prefix, local",
+        "dial-in on a voice connector",
+    ],
+)
+def test_a_search_the_service_refuses_is_refused_by_the_names_given(
+    values: dict[str, Any], expected: str
+) -> None:
+    with pytest.raises(RuleError) as raised:
+        rules.phone_number_search(PROPS, values)
+    assert expected in str(raised.value)

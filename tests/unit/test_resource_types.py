@@ -12,6 +12,7 @@ from typing import Any
 
 import botocore.session
 import pytest
+from botocore.exceptions import StubResponseError
 from botocore.model import ServiceModel
 from botocore.stub import Stubber
 
@@ -23,6 +24,7 @@ from chime_clients import ClientFactory
 from harness.dynamodb import DynamoDBServer
 from resource_types import (
     BY_TYPE_NAME,
+    PHONE_NUMBERS,
     PROXY_SESSION,
     RESOURCE_TYPES,
     SETTINGS,
@@ -31,6 +33,7 @@ from resource_types import (
 )
 from tests.claim_tables import ClaimTableInfo, create_claim_table
 from tests.helpers import (
+    ORDER_ID,
     SESSION_ID,
     VC_ID,
     claim_table,
@@ -40,6 +43,22 @@ from tests.helpers import (
     properties,
     session_response,
     stubbed_client,
+)
+from tests.phone_helpers import (
+    FIRST,
+    ORDER_2,
+    SECOND,
+    THIRD,
+    dead_run_facts,
+    expect_associate,
+    expect_disassociate,
+    expect_get_number,
+    expect_order,
+    expect_poll,
+    expect_release,
+    expect_search,
+    held,
+    record,
 )
 from tests.session_helpers import expect_create, expect_delete, expect_list, proxy_session
 from tests.vc_proxy_helpers import expect_delete as expect_proxy_delete
@@ -51,7 +70,11 @@ MAIN_OPERATION = {
     "ProxySessionSettings": "UpdateProxySession",
     "VoiceConnectorProxy": "PutVoiceConnectorProxy",
     "ProxySession": "CreateProxySession",
+    "PhoneNumbers": "CreatePhoneNumberOrder",
 }
+# Required members of a main operation that no property gives as such: the property they come
+# from (an order's numbers are the Count that the search finds).
+FROM_PROPERTY = {"E164PhoneNumbers": "Count"}
 
 
 @pytest.fixture(autouse=True)
@@ -75,21 +98,41 @@ def test_the_types_are_the_contracts() -> None:
     assert SETTINGS.attributes == contract.SETTINGS_ATTRIBUTES
     assert VOICE_CONNECTOR_PROXY.attributes == contract.VOICE_CONNECTOR_PROXY_ATTRIBUTES
     assert PROXY_SESSION.attributes == contract.PROXY_SESSION_ATTRIBUTES
+    assert PHONE_NUMBERS.property_names == contract.PHONE_NUMBERS_PROPERTIES
+    assert PHONE_NUMBERS.attributes == contract.PHONE_NUMBERS_ATTRIBUTES
 
 
 @pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
 def test_every_type_ends_with_the_policy_and_the_location(kind: ResourceType) -> None:
     assert kind.property_names[-4:] == (contract.REMOVAL_POLICY, *contract.LOCATION_PROPERTIES)
-    assert kind.get(contract.VOICE_CONNECTOR_ID).required
     assert kind.default_removal_policy in contract.REMOVAL_POLICIES
 
 
 @pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
+def test_every_type_but_phone_numbers_acts_on_a_voice_connector_it_requires(
+    kind: ResourceType,
+) -> None:
+    """Phone numbers may stay unassigned: their voice connector is optional and changes in
+    place (the numbers move); every other type is of one voice connector for good."""
+    item = kind.get(contract.VOICE_CONNECTOR_ID)
+    assert (item.required, item.replaces) == (
+        (False, False) if kind is PHONE_NUMBERS else (True, True)
+    )
+
+
+@pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
 def test_the_required_properties_are_the_models(kind: ResourceType, model: ServiceModel) -> None:
+    """Each required member of the type's main operation is a required property, unless the
+    property has a default (ProductType) or the member is made from another (FROM_PROPERTY)."""
     shape = model.operation_model(MAIN_OPERATION[kind.construct]).input_shape
     assert shape is not None
+    defaulted = {item.name for item in kind.properties if item.default is not None}
     required = {item.name for item in kind.properties if item.required}
-    assert required == set(shape.required_members)
+    assert required == {
+        FROM_PROPERTY.get(member, member)
+        for member in shape.required_members
+        if member not in defaulted
+    }
 
 
 def test_get_finds_a_property_by_its_name() -> None:
@@ -130,7 +173,28 @@ def test_the_secret_properties() -> None:
         "ProxySession.ParticipantPhoneNumbers",
         "ProxySession.Name",
         "ProxySession.ExternalId",
+        # The model marks an order's name sensitive, as it does a session's.
+        "PhoneNumbers.Name",
+        "PhoneNumbers.ExternalId",
     }
+
+
+@pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
+def test_a_property_the_model_marks_sensitive_is_secret(
+    kind: ResourceType, model: ServiceModel
+) -> None:
+    """Where a property goes into a request as a member of the same name, the service model says
+    whether its value is sensitive: such a value is never shown (the External id is STS's)."""
+    for item in kind.properties:
+        for operation in kind.all_operations():
+            shape = model.operation_model(operation).input_shape
+            member = None if shape is None else shape.members.get(item.name)
+            if member is None:
+                continue
+            inner = getattr(member, "member", member)  # a list's items
+            sensitive = bool(member.metadata.get("sensitive") or inner.metadata.get("sensitive"))
+            if sensitive:
+                assert item.secret, f"{kind.construct}.{item.name} is sensitive in {operation}"
 
 
 @pytest.mark.parametrize(
@@ -165,6 +229,23 @@ def test_the_secret_properties() -> None:
             )
             for delete in (False, True)
         ),
+        # A Retain resource still releases what a failed Create bought: its create needs it all.
+        *(
+            (
+                "PhoneNumbers",
+                delete,
+                (
+                    "chime:SearchAvailablePhoneNumbers",
+                    "chime:CreatePhoneNumberOrder",
+                    "chime:GetPhoneNumberOrder",
+                    "chime:GetPhoneNumber",
+                    "chime:AssociatePhoneNumbersWithVoiceConnector",
+                    "chime:DisassociatePhoneNumbersFromVoiceConnector",
+                    "chime:DeletePhoneNumber",
+                ),
+            )
+            for delete in (False, True)
+        ),
     ],
 )
 def test_the_actions_each_once_in_the_order_declared(
@@ -180,20 +261,50 @@ def test_every_operation_is_the_models_and_acts_on_a_voice_connector(
 ) -> None:
     assert set(kind.operations) == {"create", "update", "delete"}
     assert kind.all_operations() == {op for ops in kind.operations.values() for op in ops}
+    assert set(kind.account_operations) <= kind.all_operations()
     for operation in kind.all_operations():
         assert operation in model.operation_names, operation
         shape = model.operation_model(operation).input_shape
         assert shape is not None
-        # The grant is scoped to the voice connector's ARN: every call names one.
-        assert "VoiceConnectorId" in shape.required_members, operation
+        if operation in kind.account_operations:
+            # Account-wide (the IAM action takes Resource "*"): the call names no voice connector.
+            assert "VoiceConnectorId" not in shape.members, operation
+        else:
+            # The grant is scoped to the voice connector's ARN: every call names one.
+            assert "VoiceConnectorId" in shape.required_members, operation
+
+
+def test_only_phone_numbers_call_account_wide_operations() -> None:
+    """Searching, ordering, reading and releasing numbers act on no voice connector."""
+    assert {kind.construct: kind.account_operations for kind in RESOURCE_TYPES} == {
+        "ProxySessionSettings": (),
+        "VoiceConnectorProxy": (),
+        "ProxySession": (),
+        "PhoneNumbers": (
+            "SearchAvailablePhoneNumbers",
+            "CreatePhoneNumberOrder",
+            "GetPhoneNumberOrder",
+            "GetPhoneNumber",
+            "DeletePhoneNumber",
+        ),
+    }
 
 
 def test_the_types_that_make_something() -> None:
-    """Their Creates claim their work in the claim table; the settings make nothing."""
+    """Their Creates claim their work in the claim table; the settings make nothing. Only phone
+    numbers make something in an Update too (a larger Count orders), and undo a failed Create
+    whatever the RemovalPolicy (numbers a failed Create bought are never kept); only they have
+    a rule over several properties (the search the service accepts)."""
     assert [kind.construct for kind in RESOURCE_TYPES if kind.creates] == [
         "VoiceConnectorProxy",
         "ProxySession",
+        "PhoneNumbers",
     ]
+    assert [kind.construct for kind in RESOURCE_TYPES if kind.update_creates] == ["PhoneNumbers"]
+    assert [kind.construct for kind in RESOURCE_TYPES if kind.undo_failed_create] == [
+        "PhoneNumbers"
+    ]
+    assert [kind.construct for kind in RESOURCE_TYPES if kind.combination] == ["PhoneNumbers"]
 
 
 @pytest.mark.parametrize("kind", RESOURCE_TYPES, ids=lambda kind: kind.construct)
@@ -357,6 +468,107 @@ def _session_rollback_of_a_dead_run(stub: Stubber) -> dict[str, Any]:
     }
 
 
+def _numbers_create(stub: Stubber) -> dict[str, Any]:
+    expect_search(stub, [FIRST, SECOND])
+    expect_order(stub, [FIRST, SECOND])
+    expect_poll(stub, [FIRST, SECOND])
+    expect_associate(stub, [FIRST, SECOND])
+    return _request("Create", PHONE_NUMBERS)
+
+
+def _numbers_partial(stub: Stubber) -> dict[str, Any]:
+    """An order that ends Partial: what it acquired is released, and the Create fails."""
+    expect_search(stub, [FIRST, SECOND])
+    expect_order(stub, [FIRST, SECOND])
+    expect_poll(stub, [FIRST, SECOND], "Partial", acquired=[FIRST])
+    expect_release(stub, FIRST)
+    return _request("Create", PHONE_NUMBERS)
+
+
+def _numbers_refused_in_part(stub: Stubber) -> dict[str, Any]:
+    """The association takes one number and refuses the other: it comes off the voice connector
+    (the service deletes only unassigned numbers), then both are released."""
+    expect_search(stub, [FIRST, SECOND])
+    expect_order(stub, [FIRST, SECOND])
+    expect_poll(stub, [FIRST, SECOND])
+    expect_associate(stub, [FIRST, SECOND], refused=[SECOND])
+    expect_disassociate(stub, [FIRST])
+    expect_release(stub, FIRST, SECOND)
+    return _request("Create", PHONE_NUMBERS)
+
+
+def _numbers_recovered(request_type: str) -> Scenario:
+    """... taken over from a run that died after choosing its numbers: the order it placed is
+    found by the first of them, and waited for."""
+
+    def scenario(stub: Stubber) -> dict[str, Any]:
+        if request_type == "Update":
+            record(held(FIRST, SECOND))
+        expect_get_number(stub, THIRD, ORDER_2)
+        expect_poll(stub, [THIRD], order_id=ORDER_2)
+        expect_associate(stub, [THIRD])
+        count = "1" if request_type == "Create" else "3"
+        return _after_a_dead_run(
+            _request(request_type, PHONE_NUMBERS, Count=count), **dead_run_facts([THIRD])
+        )
+
+    return scenario
+
+
+def _numbers_count_up(stub: Stubber) -> dict[str, Any]:
+    record(held(FIRST, SECOND))
+    expect_search(stub, [THIRD])
+    expect_order(stub, [THIRD], ORDER_2)
+    expect_poll(stub, [THIRD], order_id=ORDER_2)
+    expect_associate(stub, [THIRD])
+    return _request("Update", PHONE_NUMBERS, Count="3")
+
+
+def _numbers_count_down(stub: Stubber) -> dict[str, Any]:
+    record(held(FIRST, SECOND))
+    expect_disassociate(stub, [SECOND])
+    expect_release(stub, SECOND)
+    return _request("Update", PHONE_NUMBERS, Count="1")
+
+
+def _numbers_replacing(stub: Stubber) -> dict[str, Any]:
+    expect_search(stub, [THIRD, FIRST], AreaCode="425")
+    expect_order(stub, [THIRD, FIRST], ORDER_2)
+    expect_poll(stub, [THIRD, FIRST], order_id=ORDER_2)
+    expect_associate(stub, [THIRD, FIRST])
+    return _request("Update", PHONE_NUMBERS, AreaCode="425")
+
+
+def _numbers_delete(stub: Stubber) -> dict[str, Any]:
+    record(held(FIRST, SECOND))
+    expect_disassociate(stub, [FIRST, SECOND])
+    expect_release(stub, FIRST, SECOND)
+    return _request("Delete", PHONE_NUMBERS)
+
+
+def _numbers_rollback(*, ordered: bool) -> Scenario:
+    """The rollback Delete (RemovalPolicy Retain) of a Create whose run died after choosing its
+    numbers: with its order recorded, it waits for the order and releases what it acquired;
+    without, it looks for the order (here: none was placed)."""
+
+    def scenario(stub: Stubber) -> dict[str, Any]:
+        request_id = str(uuid.uuid4())
+        facts = dead_run_facts([FIRST, SECOND], ORDER_ID if ordered else None)
+        _after_a_dead_run({**_request("Create", PHONE_NUMBERS), "RequestId": request_id}, **facts)
+        if ordered:
+            expect_poll(stub, [FIRST, SECOND])
+            expect_release(stub, FIRST, SECOND)
+        else:
+            expect_get_number(stub, FIRST, None)
+        return {
+            **_request("Delete", PHONE_NUMBERS, RemovalPolicy="Retain"),
+            "PhysicalResourceId": failed_create_physical_id(request_id),
+        }
+
+    scenario.__name__ = f"_numbers_rollback(ordered={ordered})"
+    return scenario
+
+
 SCENARIOS: dict[tuple[str, str], list[Scenario]] = {
     ("ProxySessionSettings", "create"): [_settings_create],
     ("ProxySessionSettings", "update"): [_settings_update_in_place, _settings_update_replacing],
@@ -371,11 +583,30 @@ SCENARIOS: dict[tuple[str, str], list[Scenario]] = {
         _session_recovered("Update", GeoMatchLevel="Country"),
     ],
     ("ProxySession", "delete"): [_session_delete, _session_rollback_of_a_dead_run],
+    ("PhoneNumbers", "create"): [
+        _numbers_create,
+        _numbers_partial,
+        _numbers_refused_in_part,
+        _numbers_recovered("Create"),
+    ],
+    ("PhoneNumbers", "update"): [
+        _numbers_count_up,
+        _numbers_count_down,
+        _numbers_recovered("Update"),
+        _numbers_replacing,
+    ],
+    ("PhoneNumbers", "delete"): [
+        _numbers_delete,
+        _numbers_rollback(ordered=True),
+        _numbers_rollback(ordered=False),
+    ],
 }
 
 
 def called(scenario: Scenario) -> Iterator[str]:
-    """Serve the scenario's request on a stubbed client; yield each operation it called."""
+    """Serve the scenario's request on a stubbed client; yield each operation it called. A
+    request may fail (a scenario of a failed Create), but not by a call the Stubber did not
+    expect."""
     attempted: list[str] = []
 
     def record(model: Any, **_: Any) -> None:
@@ -385,15 +616,20 @@ def called(scenario: Scenario) -> Iterator[str]:
         client: Any = stub.client  # a chime-sdk-voice client; botocore types it BaseClient
         client.meta.events.register("provide-client-params.chime-sdk-voice", record)
         request = CfnRequest.from_event(scenario(stub))
-        serve(
-            request,
-            ClientFactory(lambda: client),
-            deadline=time.monotonic() + 60,
-            policy=RetryPolicy(sleep=lambda _seconds: None),
-            invocation=str(uuid.uuid4()),
-            lease=time.time() + 60,
-            claims=claim_table(),
-        )
+        try:
+            serve(
+                request,
+                ClientFactory(lambda: client),
+                deadline=time.monotonic() + 60,
+                policy=RetryPolicy(sleep=lambda _seconds: None),
+                invocation=str(uuid.uuid4()),
+                lease=time.time() + 60,
+                claims=claim_table(),
+            )
+        except StubResponseError:
+            raise
+        except Exception:  # noqa: S110 - the failure is the scenario's; its calls count
+            pass
     yield from attempted
 
 
