@@ -1,4 +1,4 @@
-"""What a synthesized template gives its function: the environment, with references resolved.
+"""What a synthesized template gives its function and its custom resources, references resolved.
 
 CloudFormation resolves a function's ``Environment.Variables`` when it creates the function:
 ``{"Ref": <a DynamoDB table>}`` becomes the table's name, ``{"Fn::GetAtt": [<a role>, "Arn"]}``
@@ -6,16 +6,25 @@ the role's ARN. ``function_environment`` does the same for the harness, with the
 the harness gave the resources it created (the tables it made in moto, ``harness.dynamodb``), and
 fixed stand-ins for what the harness does not create: account 123456789012, region us-east-1, a
 role named by its ``RoleName`` or ``<stack>-<logical id>``, a KMS key id derived from its logical
-id. A reference it cannot resolve is an
-error that names it, never a silently wrong value.
+id. A reference it cannot resolve is an error that names it, never a silently wrong value.
+
+A custom resource's properties are resolved the same way as the lifecycle driver sends them, with
+the physical ids and attributes of the resources it made: the ``Data`` each custom resource's
+answer gave (``Fn::GetAtt``) and its PhysicalResourceId (``Ref``), and the stack's
+``AWS::Chime::VoiceConnector`` resources, which the lifecycle driver creates in the emulator.
+Their ``Ref`` is the VoiceConnectorArn, as for every registry type whose primaryIdentifier is its
+ARN (the type's schema; aws-cdk-lib's ``CfnVoiceConnector.voiceConnectorRef`` is
+``{voiceConnectorArn: this.ref}``): a VoiceConnectorId is ``Fn::GetAtt [<vc>, VoiceConnectorId]``
+(``attr_voice_connector_id``).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, Final
 
+import proxy_contract as contract
 from harness.synth import FUNCTION_TYPE
 
 HANDLER: Final = "index.handler"
@@ -54,7 +63,9 @@ class Resolver:
     """Resolves a template's intrinsic references as CloudFormation would for one stack.
 
     ``physical_ids`` gives the name of each resource the harness created (by logical id): what
-    ``Ref`` answers for it, and what its ARN is built from.
+    ``Ref`` answers for it, and what its ARN is built from. ``attributes`` gives what
+    ``Fn::GetAtt`` answers for the resources it made (a custom resource's Data, a voice
+    connector's attributes).
     """
 
     def __init__(
@@ -63,11 +74,13 @@ class Resolver:
         *,
         stack_name: str,
         physical_ids: Mapping[str, str] | None = None,
+        attributes: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         """Resolve references within ``template``, deployed as the stack ``stack_name``."""
         self._resources: Mapping[str, Any] = template.get("Resources", {})
         self._stack_name = stack_name
         self._physical_ids = dict(physical_ids or {})
+        self._attributes = dict(attributes or {})
         self._pseudo = {
             "AWS::AccountId": ACCOUNT,
             "AWS::Region": REGION,
@@ -116,7 +129,7 @@ class Resolver:
         raise TemplateError(
             f"{where}: Ref to {name} ({self._type(name, where)}) has no value in the harness: it "
             "resolves roles, KMS keys and the resources it created (DynamoDB tables, in "
-            "harness.dynamodb)"
+            "harness.dynamodb; voice connectors and custom resources, in harness.lifecycle)"
         )
 
     def _get_att(self, argument: Any, where: str) -> str:
@@ -124,6 +137,14 @@ class Resolver:
             argument.split(".", 1) if isinstance(argument, str) else (str(argument[0]), argument[1])
         )
         kind = self._type(logical_id, where)
+        if logical_id in self._attributes:
+            known = self._attributes[logical_id]
+            if attribute in known:
+                return known[attribute]
+            raise TemplateError(
+                f"{where}: Fn::GetAtt {logical_id}.{attribute}: {logical_id} ({kind}) has no "
+                f"attribute {attribute}; it has {sorted(known)}"
+            )
         if attribute == "Arn" and kind == "AWS::IAM::Role":
             path = str(self._resources[logical_id].get("Properties", {}).get("Path", "/"))
             return f"arn:{PARTITION}:iam::{ACCOUNT}:role{path}{self._role_name(logical_id)}"
@@ -176,3 +197,178 @@ def function_environment(
             raise TemplateError(f"{where}: resolves to {resolved!r:.200}, not a string")
         environment[name] = resolved
     return environment
+
+
+# The custom resources the function serves, and the voice connectors CloudFormation makes. ------
+
+VOICE_CONNECTOR_TYPE: Final = "AWS::Chime::VoiceConnector"
+VOICE_CONNECTOR_ATTRIBUTES: Final = (
+    "VoiceConnectorId",
+    "VoiceConnectorArn",
+    "OutboundHostName",
+    "CreatedTimestamp",
+    "UpdatedTimestamp",
+)
+"""What ``Fn::GetAtt`` answers for an AWS::Chime::VoiceConnector (its readOnlyProperties)."""
+VOICE_CONNECTOR_CREATE_ONLY: Final = ("AwsRegion", "NetworkType")
+"""The properties whose change replaces a voice connector (its createOnlyProperties)."""
+PENDING: Final = "<made by the stack>"
+"""What a reference resolves to before the resource it names exists (``check_references``)."""
+
+
+def sent_value(value: Any, service_token: str) -> Any:
+    """Custom resource properties as CloudFormation sends them: scalars as strings, the
+    ServiceToken ``service_token``, other references kept (``CloudFormationStack`` resolves them
+    when it sends a request, once the resources they name exist)."""
+    if isinstance(value, dict) and "ServiceToken" in value:
+        rest = sent_value({k: v for k, v in value.items() if k != "ServiceToken"}, service_token)
+        return {"ServiceToken": service_token, **rest}
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list):
+        return [sent_value(item, service_token) for item in value]
+    if isinstance(value, dict):
+        key = next(iter(value), "")
+        if len(value) == 1 and (key == "Ref" or key.startswith("Fn::")):
+            return value
+        return {key: sent_value(item, service_token) for key, item in value.items()}
+    return value
+
+
+def dynamic(value: Any, references: Mapping[str, str]) -> Any:
+    """``value`` with each dynamic reference (``{{resolve:...}}``) in ``references`` replaced by
+    what CloudFormation resolves it to as it sends a request."""
+    if isinstance(value, str):
+        return references.get(value, value)
+    if isinstance(value, list):
+        return [dynamic(item, references) for item in value]
+    if isinstance(value, dict):
+        return {key: dynamic(item, references) for key, item in value.items()}
+    return value
+
+
+def resource_types(template: Mapping[str, Any]) -> dict[str, str]:
+    """The resource type of each custom resource the function serves, by logical id."""
+    return {
+        logical_id: str(resource["Type"])
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] in contract.SERVED_RESOURCE_TYPES
+    }
+
+
+def voice_connectors(template: Mapping[str, Any]) -> list[str]:
+    """The logical ids of the template's AWS::Chime::VoiceConnector resources."""
+    return [
+        logical_id
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] == VOICE_CONNECTOR_TYPE
+    ]
+
+
+def references(value: Any) -> set[str]:
+    """The logical ids (and pseudo parameters) ``value`` names in a Ref or Fn::GetAtt."""
+    if isinstance(value, dict):
+        found: set[str] = set()
+        if isinstance(value.get("Ref"), str):
+            found.add(value["Ref"])
+        attribute = value.get("Fn::GetAtt")
+        if isinstance(attribute, str):
+            attribute = attribute.split(".", 1)
+        if isinstance(attribute, list) and attribute:
+            found.add(str(attribute[0]))
+        for item in value.values():
+            found |= references(item)
+        return found
+    if isinstance(value, list):
+        return set().union(*(references(item) for item in value)) if value else set()
+    return set()
+
+
+def dependencies(template: Mapping[str, Any]) -> dict[str, set[str]]:
+    """For each served custom resource, the served resources and voice connectors it waits for
+    (DependsOn, Ref, Fn::GetAtt)."""
+    served = resource_types(template)
+    made = set(served) | set(voice_connectors(template))
+    found: dict[str, set[str]] = {}
+    for logical_id in served:
+        resource = template["Resources"][logical_id]
+        depends_on = resource.get("DependsOn", [])
+        named = {depends_on} if isinstance(depends_on, str) else set(depends_on)
+        named |= references(resource.get("Properties", {}))
+        found[logical_id] = {other for other in named if other in made and other != logical_id}
+    return found
+
+
+def waves(logical_ids: list[str], waits_for: Mapping[str, set[str]]) -> list[list[str]]:
+    """``logical_ids`` in dependency order: each wave waits only for earlier waves."""
+    pending = list(logical_ids)
+    done: set[str] = set()
+    ordered: list[list[str]] = []
+    while pending:
+        wave = [lid for lid in pending if not (waits_for.get(lid, set()) & set(pending)) - done]
+        if not wave:  # a cycle: CloudFormation would refuse the template; send the rest at once
+            wave = list(pending)
+        ordered.append(wave)
+        done.update(wave)
+        pending = [lid for lid in pending if lid not in done]
+    return ordered
+
+
+def attributes_used(template: Mapping[str, Any]) -> dict[str, set[str]]:
+    """For each logical id, the attributes the template reads with Fn::GetAtt."""
+    found: dict[str, set[str]] = {}
+
+    def visit(value: Any) -> None:
+        if isinstance(value, dict):
+            attribute = value.get("Fn::GetAtt")
+            if isinstance(attribute, str):
+                attribute = attribute.split(".", 1)
+            if isinstance(attribute, list) and len(attribute) == 2:
+                found.setdefault(str(attribute[0]), set()).add(str(attribute[1]))
+            for item in value.values():
+                visit(item)
+        elif isinstance(value, list):
+            for item in value:
+                visit(item)
+
+    visit([template.get("Resources", {}), template.get("Outputs", {})])
+    return found
+
+
+class _Anything(Mapping[str, str]):
+    """Every attribute: what a custom resource's Data may hold, before it answers."""
+
+    def __getitem__(self, key: str) -> str:
+        return PENDING
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def check_references(
+    template: Mapping[str, Any], sent: Mapping[str, Any], *, stack_name: str
+) -> None:
+    """Raise TemplateError for a reference in a custom resource's properties the lifecycle
+    driver cannot resolve, before it sends anything (a voice connector's unknown attribute, a
+    resource it does not make); ``sent`` holds the properties by logical id."""
+    made = voice_connectors(template)
+    tables = [lid for lid, r in template["Resources"].items() if r["Type"] == TABLE_TYPE]
+    resolver = Resolver(
+        template,
+        stack_name=stack_name,
+        physical_ids={lid: PENDING for lid in [*made, *tables, *resource_types(template)]},
+        attributes={
+            **{lid: _Anything() for lid in resource_types(template)},
+            **{lid: dict.fromkeys(VOICE_CONNECTOR_ATTRIBUTES, PENDING) for lid in made},
+        },
+    )
+    for logical_id, properties in sent.items():
+        resolver.resolve(properties, f"{logical_id} Properties")

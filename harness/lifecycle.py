@@ -16,7 +16,12 @@ The driver models what CloudFormation does with custom resources:
   fails, rollback: Update back to the old properties for every changed resource (Delete for the
   replacement's new id after that), Delete for the resources it created;
 - delete: Delete for every resource.
-Independent resources are sent concurrently, as CloudFormation does.
+Independent resources are sent concurrently, as CloudFormation does. Properties are resolved as
+each resource is sent: a Ref or Fn::GetAtt of a custom resource reads its answer (its
+PhysicalResourceId, its Data), so a dependant of a changed resource is updated too; an answer
+lacking an attribute the template reads fails, as CloudFormation's "Vendor response doesn't
+contain ..." does. The stack's AWS::Chime::VoiceConnector resources (``harness.cfn_native``) are
+made before the custom resources and deleted after them; a rollback undoes them last.
 """
 
 from __future__ import annotations
@@ -27,25 +32,41 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any
+from typing import Any, Final
 
-import proxy_contract as contract
+from harness.cfn_native import CLOUDFORMATION_ACCESS_KEY_ID, VoiceConnectors
+from harness.cfn_template import (
+    Resolver,
+    TemplateError,
+    attributes_used,
+    check_references,
+    dependencies,
+    dynamic,
+    resource_types,
+    sent_value,
+    waves,
+)
+from harness.emulator.model import ENDPOINT_ENV_VAR
 from harness.lambda_runner import FUNCTION_ARN, Invocation, LambdaRunner
 
-STACK_ID = (
-    "arn:aws:cloudformation:us-east-1:123456789012:stack/ChimeProxySessionDemo/"
+STACK_NAME: Final = "ChimeProxySessionDemo"
+STACK_ID: Final = (
+    f"arn:aws:cloudformation:us-east-1:123456789012:stack/{STACK_NAME}/"
     "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 )
-# The runner lives in harness.lambda_runner; its names stay importable from here.
 __all__ = [
+    "CLOUDFORMATION_ACCESS_KEY_ID",
     "FUNCTION_ARN",
     "CloudFormationStack",
     "Invocation",
     "LambdaRunner",
     "LifecycleError",
     "StackOperation",
+    "TemplateError",
     "cfn_value",
+    "dependencies",
     "resource_properties",
+    "waves",
 ]
 
 
@@ -62,88 +83,32 @@ class LifecycleError(RuntimeError):
 
 
 def cfn_value(value: Any) -> Any:
-    """A template value as CloudFormation sends it to a custom resource (scalars as strings)."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    if isinstance(value, list):
-        return [cfn_value(item) for item in value]
-    if isinstance(value, dict):
-        if set(value) == {"Fn::GetAtt"} or set(value) == {"Ref"}:
-            return FUNCTION_ARN
-        return {key: cfn_value(item) for key, item in value.items()}
-    return value
+    """A template value as CloudFormation sends it to a custom resource: scalars as strings, the
+    ServiceToken the function's ARN; other references are resolved when a request is sent."""
+    return sent_value(value, FUNCTION_ARN)
 
 
 def resource_properties(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """The custom resources of a template with their properties as CloudFormation sends them."""
+    """The custom resources of a template with their properties as CloudFormation sends them
+    (references other than the ServiceToken still unresolved)."""
     return {
-        logical_id: cfn_value(resource.get("Properties", {}))
-        for logical_id, resource in template["Resources"].items()
-        if resource["Type"] in contract.SERVED_RESOURCE_TYPES
-    }
-
-
-def _references(value: Any) -> set[str]:
-    if isinstance(value, dict):
-        found: set[str] = set()
-        if "Ref" in value and isinstance(value["Ref"], str):
-            found.add(value["Ref"])
-        if "Fn::GetAtt" in value and isinstance(value["Fn::GetAtt"], list):
-            found.add(str(value["Fn::GetAtt"][0]))
-        for item in value.values():
-            found |= _references(item)
-        return found
-    if isinstance(value, list):
-        return set().union(*(_references(item) for item in value)) if value else set()
-    return set()
-
-
-def dependencies(template: Mapping[str, Any]) -> dict[str, set[str]]:
-    """For each served custom resource, the others it waits for (DependsOn, Ref, GetAtt)."""
-    served = resource_types(template)
-    found: dict[str, set[str]] = {}
-    for logical_id in served:
-        resource = template["Resources"][logical_id]
-        depends_on = resource.get("DependsOn", [])
-        named = {depends_on} if isinstance(depends_on, str) else set(depends_on)
-        named |= _references(resource.get("Properties", {}))
-        found[logical_id] = {other for other in named if other in served and other != logical_id}
-    return found
-
-
-def waves(logical_ids: list[str], waits_for: Mapping[str, set[str]]) -> list[list[str]]:
-    """``logical_ids`` in dependency order: each wave waits only for earlier waves."""
-    pending = list(logical_ids)
-    done: set[str] = set()
-    ordered: list[list[str]] = []
-    while pending:
-        wave = [lid for lid in pending if not (waits_for.get(lid, set()) & set(pending)) - done]
-        if not wave:  # a cycle: CloudFormation would refuse the template; send the rest at once
-            wave = list(pending)
-        ordered.append(wave)
-        done.update(wave)
-        pending = [lid for lid in pending if lid not in done]
-    return ordered
-
-
-def resource_types(template: Mapping[str, Any]) -> dict[str, str]:
-    """The resource type of each custom resource the function serves, by logical id."""
-    return {
-        logical_id: str(resource["Type"])
-        for logical_id, resource in template["Resources"].items()
-        if resource["Type"] in contract.SERVED_RESOURCE_TYPES
+        logical_id: cfn_value(template["Resources"][logical_id].get("Properties", {}))
+        for logical_id in resource_types(template)
     }
 
 
 @dataclass
 class StackOperation:
-    """What one stack operation sent and received, in order."""
+    """What one stack operation sent and received, in order.
+
+    ``errors`` holds, by logical id, why a resource CloudFormation handles itself (a voice
+    connector) or an answer without an attribute the template reads failed.
+    """
 
     name: str
     invocations: list[Invocation] = field(default_factory=list)
     status: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
 
     def requests(self, request_type: str | None = None) -> list[Invocation]:
         """The invocations, optionally only those of one RequestType."""
@@ -158,6 +123,12 @@ class StackOperation:
 class _Resource:
     properties: dict[str, Any]
     physical_id: str
+    data: dict[str, str] = field(default_factory=dict)
+
+
+def _data(invocation: Invocation) -> dict[str, str]:
+    data = (invocation.response or {}).get("Data") or {}
+    return {str(key): str(value) for key, value in data.items()}
 
 
 class CloudFormationStack:
@@ -170,7 +141,10 @@ class CloudFormationStack:
         on_invocation: Callable[[Invocation], None] | None = None,
         max_workers: int = 20,
         dynamic_references: Mapping[str, str] | None = None,
+        chime_endpoint_url: str | None = None,
     ) -> None:
+        """Deploy through ``runner``; ``chime_endpoint_url`` is where the stack's voice
+        connectors are made (by default the endpoint the runner gives the function)."""
         self.runner = runner
         # What CloudFormation would resolve {{resolve:...}} references to, as it sends a request;
         # the state it keeps (and compares) holds the references, as the template does.
@@ -182,6 +156,10 @@ class CloudFormationStack:
         # What each resource waits for, from the latest template that held it.
         self.waits_for: dict[str, set[str]] = {}
         self.history: list[StackOperation] = []
+        env: Mapping[str, str] = getattr(runner, "env", {})
+        self.voice_connectors = VoiceConnectors(chime_endpoint_url or env.get(ENDPOINT_ENV_VAR))
+        # The attributes the latest template reads of each resource (Fn::GetAtt).
+        self._read: dict[str, set[str]] = {}
         self._on_invocation = on_invocation
         self._lock = threading.Lock()
 
@@ -204,12 +182,12 @@ class CloudFormationStack:
             "RequestId": str(uuid.uuid4()),
             "LogicalResourceId": logical_id,
             "ResourceType": self.types[logical_id],
-            "ResourceProperties": self._resolved(properties),
+            "ResourceProperties": dynamic(properties, self.dynamic_references),
         }
         if physical_id is not None:
             request["PhysicalResourceId"] = physical_id
         if old_properties is not None:
-            request["OldResourceProperties"] = self._resolved(old_properties)
+            request["OldResourceProperties"] = dynamic(old_properties, self.dynamic_references)
         invocation = self.runner.invoke(request, key)
         if invocation.response is None:
             raise LifecycleError(
@@ -222,18 +200,33 @@ class CloudFormationStack:
                 self._on_invocation(invocation)
         return invocation
 
-    def _resolved(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return self.dynamic_references.get(value, value)
-        if isinstance(value, list):
-            return [self._resolved(item) for item in value]
-        if isinstance(value, dict):
-            return {key: self._resolved(item) for key, item in value.items()}
-        return value
-
     @staticmethod
     def _ok(invocation: Invocation) -> bool:
         return invocation.response is not None and invocation.response["Status"] == "SUCCESS"
+
+    def _accepted(self, logical_id: str, invocation: Invocation, operation: StackOperation) -> bool:
+        """SUCCESS with every attribute the template reads of the resource in its Data."""
+        missing = sorted(self._read.get(logical_id, set()) - set(_data(invocation)))
+        if self._ok(invocation) and missing:
+            operation.errors[logical_id] = (
+                f"CustomResource attribute error: Vendor response doesn't contain {missing[0]} "
+                f"key in object {STACK_ID}|{logical_id}"
+            )
+        return self._ok(invocation) and not missing
+
+    def _resolver(self, template: Mapping[str, Any], fresh: Mapping[str, Invocation]) -> Resolver:
+        """Resolves references as they stand: this deploy's answers over the stack's state."""
+        physical_ids, attributes = self.voice_connectors.references()
+        physical_ids.update(getattr(self.runner, "tables", {}))
+        for logical_id, resource in self.resources.items():
+            physical_ids[logical_id], attributes[logical_id] = resource.physical_id, resource.data
+        for logical_id, invocation in fresh.items():
+            if self._ok(invocation) and invocation.response is not None:
+                physical_ids[logical_id] = str(invocation.response["PhysicalResourceId"])
+                attributes[logical_id] = _data(invocation)
+        return Resolver(
+            template, stack_name=STACK_NAME, physical_ids=physical_ids, attributes=attributes
+        )
 
     def _in_waves(
         self, jobs: Mapping[str, Callable[[], Invocation]], *, reverse: bool = False
@@ -255,54 +248,57 @@ class CloudFormationStack:
     def deploy(self, template: Mapping[str, Any], name: str = "deploy") -> StackOperation:
         """Create or update the stack to ``template``; roll back if any resource fails.
 
-        The function gets the environment ``template`` gives it first (its tables, when the
-        runner was made by ``LambdaRunner.for_assembly``), as CloudFormation updates it before
-        the custom resources that use it.
+        First the function's environment (its tables, for a runner from ``for_assembly``), as
+        CloudFormation updates the function first; then the voice connectors; then the custom
+        resources wave by wave. An unresolvable reference is a TemplateError before any of it.
         """
+        declared = resource_properties(template)
+        check_references(template, declared, stack_name=STACK_NAME)
+        connectors = self.voice_connectors.declared(template, stack_name=STACK_NAME)
         self.runner.use_template(template)
         operation = StackOperation(name)
         self.history.append(operation)
-        desired = resource_properties(template)
         self.types.update(resource_types(template))
         self.waits_for.update(dependencies(template))
-        creating = [lid for lid in desired if lid not in self.resources]
-        updating = [
-            lid
-            for lid in desired
-            if lid in self.resources and desired[lid] != self.resources[lid].properties
-        ]
-        removing = [lid for lid in self.resources if lid not in desired]
-        jobs: dict[str, Callable[[], Invocation]] = {
-            lid: partial(self._send, "Create", lid, desired[lid]) for lid in creating
-        }
-        for lid in updating:
-            jobs[lid] = partial(
-                self._send,
-                "Update",
-                lid,
-                desired[lid],
-                physical_id=self.resources[lid].physical_id,
-                old_properties=self.resources[lid].properties,
-            )
+        self._read = attributes_used(template)
+        changes, ready = self.voice_connectors.apply(connectors, operation.errors)
         results: dict[str, Invocation] = {}
+        desired: dict[str, dict[str, Any]] = {}
         # Wave by wave, as CloudFormation orders dependent resources; after a failure, no
         # further wave starts (those resources are never sent).
-        for wave in waves(list(jobs), self.waits_for):
-            for lid, invocation in zip(
-                wave, self._parallel([jobs[lid] for lid in wave]), strict=True
-            ):
-                results[lid] = invocation
-            if not all(self._ok(results[lid]) for lid in wave):
+        for wave in waves(list(declared), self.waits_for) if ready else []:
+            resolver = self._resolver(template, results)
+            jobs: dict[str, Callable[[], Invocation]] = {}
+            for lid in wave:
+                desired[lid] = resolver.resolve(declared[lid], f"{lid} Properties")
+                old = self.resources.get(lid)
+                if old is None or desired[lid] != old.properties:
+                    jobs[lid] = partial(
+                        self._send,
+                        "Create" if old is None else "Update",
+                        lid,
+                        desired[lid],
+                        physical_id=None if old is None else old.physical_id,
+                        old_properties=None if old is None else old.properties,
+                    )
+            results.update(zip(jobs, self._parallel(list(jobs.values())), strict=True))
+            if not all([self._accepted(lid, results[lid], operation) for lid in jobs]):
+                ready = False
                 break
-        creating = [lid for lid in creating if lid in results]
-        updating = [lid for lid in updating if lid in results]
+        creating = [lid for lid in results if lid not in self.resources]
+        updating = [lid for lid in results if lid in self.resources]
+        removing = [lid for lid in self.resources if lid not in declared]
         operation.invocations.extend(results.values())
-        if all(self._ok(item) for item in results.values()):
+        if ready:
             self._commit(desired, creating, updating, removing, results, operation)
+            gone = [lid for lid in self.voice_connectors.made if lid not in connectors]
+            self.voice_connectors.finish(changes, gone, operation.errors)
             operation.status = "UPDATE_COMPLETE" if self.history[:-1] else "CREATE_COMPLETE"
             return operation
         self._rollback(creating, updating, results, operation)
-        operation.status = "UPDATE_ROLLBACK_COMPLETE" if self.resources else "ROLLBACK_COMPLETE"
+        self.voice_connectors.undo(changes, operation.errors)
+        rolled_back = self.resources or self.voice_connectors.made
+        operation.status = "UPDATE_ROLLBACK_COMPLETE" if rolled_back else "ROLLBACK_COMPLETE"
         return operation
 
     def _commit(
@@ -324,7 +320,7 @@ class CloudFormationStack:
                 cleanup[lid] = partial(
                     self._send, "Delete", lid, old.properties, physical_id=old.physical_id
                 )
-            self.resources[lid] = _Resource(desired[lid], new_id)
+            self.resources[lid] = _Resource(desired[lid], new_id, _data(results[lid]))
         for lid in removing:
             gone = self.resources.pop(lid)
             cleanup[lid] = partial(
@@ -376,7 +372,8 @@ class CloudFormationStack:
         operation.invocations.extend(self._in_waves(cleanup, reverse=True))
 
     def delete(self, name: str = "delete") -> StackOperation:
-        """Delete the stack: a Delete for every resource."""
+        """Delete the stack: a Delete for every custom resource, then its voice connectors (but
+        those a custom resource that failed to delete waits for)."""
         operation = StackOperation(name)
         self.history.append(operation)
         jobs: dict[str, Callable[[], Invocation]] = {
@@ -387,7 +384,13 @@ class CloudFormationStack:
         }
         operation.invocations.extend(self._in_waves(jobs, reverse=True))
         failed = [item for item in operation.invocations if not self._ok(item)]
-        operation.status = "DELETE_FAILED" if failed else "DELETE_COMPLETE"
+        needed = {
+            other
+            for item in failed
+            for other in self.waits_for.get(item.request["LogicalResourceId"], set())
+        }
+        self.voice_connectors.delete(needed, operation.errors)
+        operation.status = "DELETE_FAILED" if failed or operation.errors else "DELETE_COMPLETE"
         if not failed:
             self.resources.clear()
         return operation
