@@ -2,41 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any, cast
 
 import proxy_contract as contract
 from harness.lifecycle import CloudFormationStack, Invocation, LambdaRunner, dependencies, waves
+from tests.harness.recording import RecordingRunner
 
 TYPE = contract.SETTINGS_RESOURCE_TYPE
-
-
-class _Sink:
-    def url_for(self, key: str) -> str:
-        return f"https://127.0.0.1/{key}"
-
-
-class RecordingRunner:
-    """Answers every request SUCCESS (or FAILED for ``failing``) and records the order."""
-
-    def __init__(self, failing: frozenset[str] = frozenset()) -> None:
-        self.sink = _Sink()
-        self.sent: list[tuple[str, str]] = []
-        self.failing = failing
-        self._lock = threading.Lock()
-
-    def use_template(self, template: dict[str, Any]) -> None:
-        """Records that the function got ``template``'s environment."""
-        with self._lock:
-            self.sent.append(("Template", str(len(template["Resources"]))))
-
-    def invoke(self, request: dict[str, Any], key: str) -> Invocation:
-        logical_id = request["LogicalResourceId"]
-        with self._lock:
-            self.sent.append((request["RequestType"], logical_id))
-        status = "FAILED" if logical_id in self.failing else "SUCCESS"
-        response = {"Status": status, "PhysicalResourceId": f"pid-{logical_id}"}
-        return Invocation(request=request, response=response, logs="", exit_code=0, seconds=0.0)
 
 
 def template() -> dict[str, Any]:
@@ -50,6 +22,7 @@ def template() -> dict[str, Any]:
             "Proxy": {"Type": TYPE, "Properties": {"VoiceConnectorId": "vc"}},
             "User": {"Type": TYPE, "DependsOn": ["Session"], "Properties": {}},
             "Other": {"Type": TYPE, "Properties": {"Role": {"Ref": "SomeIamRole"}}},
+            "SomeIamRole": {"Type": "AWS::IAM::Role", "Properties": {}},
         }
     }
 
@@ -73,7 +46,7 @@ def test_create_goes_in_order_and_delete_in_reverse() -> None:
     stack = CloudFormationStack(cast(LambdaRunner, runner))
     assert stack.deploy(template()).status == "CREATE_COMPLETE"
     # The function gets the template's environment (its tables) before any resource is sent.
-    assert runner.sent[0] == ("Template", "4")
+    assert runner.sent[0] == ("Template", "5")
     creates = [lid for kind, lid in runner.sent if kind == "Create"]
     assert creates.index("Proxy") < creates.index("Session") < creates.index("User")
     runner.sent.clear()
