@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from aws_cdk import Acknowledgment, ArnFormat, Duration, RemovalPolicy, Stack, Token, Validations
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack, Token
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -19,6 +19,7 @@ from constructs import Construct
 from .asset import handler_code
 from .claim_table import add_claim_table
 from .contract import contract, types
+from .wildcards import WildcardResources
 
 PROVIDER_ID: Final = "ChimeProxySessionProvider"
 RUNTIME: Final = lambda_.Runtime.PYTHON_3_14
@@ -30,8 +31,6 @@ LOG_RETENTION: Final = logs.RetentionDays.ONE_MONTH
 SERVICE_TIMEOUT_MARGIN: Final = Duration.minutes(1)
 # CloudFormation's maximum ServiceTimeout.
 SERVICE_TIMEOUT_MAX: Final = Duration.hours(1)
-# cdk-nag's id for the Resource::* finding of AwsSolutions-IAM5, acknowledged with tracing or a VPC.
-WILDCARD_RESOURCE_ACKNOWLEDGMENT: Final = "AwsSolutions::AwsSolutions-IAM5[Resource::*]"
 
 # IAM's RoleName (1 to 64 characters).
 ROLE_NAME_PATTERN: Final = r"[\w+=,.@-]{1,64}"
@@ -120,8 +119,9 @@ class ProxySessionProvider(Construct):
         environment, and DynamoDB's AWS owned key for the table.
 
     The claim table (``claim_table``, ``claim_table.py``) is the exactly-once store of the
-    resources that create something (``VoiceConnectorProxy``, ``ProxySession``): added to the
-    stack by the first of them (``use_claims``), never for ``ProxySessionSettings`` alone.
+    resources that create something (``VoiceConnectorProxy``, ``ProxySession``,
+    ``PhoneNumbers``): added to the stack by the first of them (``use_claims``), never for
+    ``ProxySessionSettings`` alone.
     On-demand capacity, point-in-time recovery, claims expiring through the ``ExpiresAt`` TTL
     attribute, a name CloudFormation generates. It is deleted with the stack
     (``RemovalPolicy.DESTROY``): a claim is keyed by its stack's id and names that stack's
@@ -203,44 +203,25 @@ class ProxySessionProvider(Construct):
                         resources=[dead_letter_queue.encryption_master_key.key_arn],
                     )
                 )
-        wildcard_reasons: list[str] = []
+        # Statements on Resource "*" and the one acknowledgment of cdk-nag's finding on them.
+        self._wildcards = WildcardResources(self.policy)
         if tracing is not None and tracing != lambda_.Tracing.DISABLED:
-            wildcard_reasons.append("X-Ray's PutTraceSegments and PutTelemetryRecords")
-            self.policy.add_statements(
-                iam.PolicyStatement(
-                    # X-Ray's trace APIs take no resource ARN.
-                    actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                    resources=["*"],
-                )
+            self._wildcards.allow(
+                ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                "X-Ray's PutTraceSegments and PutTelemetryRecords",
             )
         if vpc is not None:
-            wildcard_reasons.append("EC2's network-interface calls that Lambda makes in a VPC")
-            self.policy.add_statements(
-                iam.PolicyStatement(
-                    # What Lambda's AWSLambdaVPCAccessExecutionRole allows: EC2's network-
-                    # interface APIs take no resource ARN that Lambda could be scoped to.
-                    actions=[
-                        "ec2:CreateNetworkInterface",
-                        "ec2:DescribeNetworkInterfaces",
-                        "ec2:DescribeSubnets",
-                        "ec2:DeleteNetworkInterface",
-                        "ec2:AssignPrivateIpAddresses",
-                        "ec2:UnassignPrivateIpAddresses",
-                    ],
-                    resources=["*"],
-                )
-            )
-
-        if wildcard_reasons:
-            # Shipped with the construct and listed in the README's Compliance section.
-            Validations.of(self.policy).acknowledge(
-                Acknowledgment(
-                    id=WILDCARD_RESOURCE_ACKNOWLEDGMENT,
-                    reason=(
-                        f"{' and '.join(wildcard_reasons)} take no resource ARN: IAM allows them "
-                        "on Resource * only. Every other statement names its resources."
-                    ),
-                )
+            # What Lambda's AWSLambdaVPCAccessExecutionRole allows.
+            self._wildcards.allow(
+                [
+                    "ec2:CreateNetworkInterface",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeSubnets",
+                    "ec2:DeleteNetworkInterface",
+                    "ec2:AssignPrivateIpAddresses",
+                    "ec2:UnassignPrivateIpAddresses",
+                ],
+                "EC2's network-interface calls that Lambda makes in a VPC",
             )
 
         self.timeout: Duration = timeout or FUNCTION_TIMEOUT
@@ -281,8 +262,8 @@ class ProxySessionProvider(Construct):
 
     def use_claims(self) -> dynamodb.ITable:
         """Add the claim table to the stack once (its name in ``CHIME_PROXY_SESSION_CLAIM_TABLE``,
-        item actions on its ARN only) and return it. ``VoiceConnectorProxy`` and ``ProxySession``
-        call this themselves; call it for plain custom resources of their types."""
+        item actions on its ARN only) and return it. The constructs whose types create something
+        call this themselves; call it for plain custom resources of those types."""
         if self._claim_table is None:
             self._claim_table = add_claim_table(
                 self, key=self._key, policy=self.policy, function=self.function
@@ -343,6 +324,14 @@ class ProxySessionProvider(Construct):
         """Allow ``sts:AssumeRole`` on exactly ``role_arn``; returns the managed policy."""
         return self._grant("sts:AssumeRole", role_arn)
 
+    def grant_account_actions(self, actions: Sequence[str], what: str) -> iam.ManagedPolicy:
+        """Allow ``actions``, which take no resource ARN (IAM allows them on ``Resource: *``
+        only), in a statement of their own; ``what`` names them in the reason of the provider's
+        one acknowledgment of cdk-nag's AwsSolutions-IAM5[Resource::*]. ``PhoneNumbers`` calls
+        this for its search, order and delete actions. Returns the managed policy."""
+        self._wildcards.allow(actions, what)
+        return self.policy
+
     @classmethod
     def of(cls, scope: Construct) -> ProxySessionProvider:
         """Return the stack's provider, creating the default one on first use."""
@@ -366,13 +355,25 @@ def claim(scope: Construct, key: tuple[str, ...], what: str) -> str | None:
     return None if first == scope.node.path else first
 
 
+def register(construct: Construct) -> None:
+    """Record ``construct`` (a resource of this library) in its stack's registry."""
+    _Registry.of(Stack.of(construct)).declared.append(construct)
+
+
+def registered(scope: Construct) -> tuple[Construct, ...]:
+    """The resources of this library declared so far in ``scope``'s stack, in order."""
+    return tuple(_Registry.of(Stack.of(scope)).declared)
+
+
 class _Registry(Construct):
-    """The stack's provider and claims: the construct tree is the registry, one per stack."""
+    """The stack's provider, claims and resources: the construct tree is the registry, one per
+    stack."""
 
     def __init__(self, scope: Stack) -> None:
         super().__init__(scope, REGISTRY_ID)
         self.provider: ProxySessionProvider | None = None
         self.claims: dict[tuple[str, ...], str] = {}
+        self.declared: list[Construct] = []
 
     @classmethod
     def of(cls, stack: Stack) -> _Registry:
