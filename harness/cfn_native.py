@@ -93,14 +93,14 @@ class VoiceConnectors:
         return self._client
 
     def declared(
-        self, template: Mapping[str, Any], *, stack_name: str
+        self, template: Mapping[str, Any], *, stack_name: str, parameters: Mapping[str, str]
     ) -> dict[str, dict[str, Any]]:
         """The template's voice connectors with their properties resolved (TemplateError for a
         reference to anything made by the stack: they are made first); RuntimeError when there
         are some and no endpoint to make them at."""
         if voice_connectors(template) or self.made:
             self._chime()
-        resolver = Resolver(template, stack_name=stack_name)
+        resolver = Resolver(template, stack_name=stack_name, parameters=parameters)
         return {
             logical_id: resolver.resolve(
                 template["Resources"][logical_id].get("Properties", {}), f"{logical_id} Properties"

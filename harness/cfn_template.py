@@ -65,7 +65,8 @@ class Resolver:
     ``physical_ids`` gives the name of each resource the harness created (by logical id): what
     ``Ref`` answers for it, and what its ARN is built from. ``attributes`` gives what
     ``Fn::GetAtt`` answers for the resources it made (a custom resource's Data, a voice
-    connector's attributes).
+    connector's attributes). A template parameter's ``Ref`` is its value in ``parameters``, or
+    its Default.
     """
 
     def __init__(
@@ -75,9 +76,17 @@ class Resolver:
         stack_name: str,
         physical_ids: Mapping[str, str] | None = None,
         attributes: Mapping[str, Mapping[str, str]] | None = None,
+        parameters: Mapping[str, str] | None = None,
     ) -> None:
         """Resolve references within ``template``, deployed as the stack ``stack_name``."""
         self._resources: Mapping[str, Any] = template.get("Resources", {})
+        self._declared_parameters: Mapping[str, Any] = template.get("Parameters", {})
+        self._parameters = {
+            name: str(spec["Default"])
+            for name, spec in self._declared_parameters.items()
+            if "Default" in spec
+        }
+        self._parameters.update(parameters or {})
         self._stack_name = stack_name
         self._physical_ids = dict(physical_ids or {})
         self._attributes = dict(attributes or {})
@@ -122,6 +131,13 @@ class Resolver:
             return self._pseudo[name]
         if name in self._physical_ids:
             return self._physical_ids[name]
+        if name in self._parameters:
+            return self._parameters[name]
+        if name in self._declared_parameters:
+            raise TemplateError(
+                f"{where}: the parameter {name} has no Default: give the stack its value "
+                f"(CloudFormationStack(parameters={{{name!r}: ...}}))"
+            )
         if self._type(name, where) == "AWS::IAM::Role":
             return self._role_name(name)
         if self._type(name, where) == KEY_TYPE:
@@ -354,7 +370,11 @@ class _Anything(Mapping[str, str]):
 
 
 def check_references(
-    template: Mapping[str, Any], sent: Mapping[str, Any], *, stack_name: str
+    template: Mapping[str, Any],
+    sent: Mapping[str, Any],
+    *,
+    stack_name: str,
+    parameters: Mapping[str, str] | None = None,
 ) -> None:
     """Raise TemplateError for a reference in a custom resource's properties the lifecycle
     driver cannot resolve, before it sends anything (a voice connector's unknown attribute, a
@@ -369,6 +389,7 @@ def check_references(
             **{lid: _Anything() for lid in resource_types(template)},
             **{lid: dict.fromkeys(VOICE_CONNECTOR_ATTRIBUTES, PENDING) for lid in made},
         },
+        parameters=parameters,
     )
     for logical_id, properties in sent.items():
         resolver.resolve(properties, f"{logical_id} Properties")

@@ -1,12 +1,12 @@
 """A CloudFormation lifecycle driver for the custom resources the function serves.
 
 It takes templates synthesized by the real CDK CLI (``harness.synth``), runs the handler from the
-cloud assembly's asset folder in a separate Python process (``LambdaRunner``, in
-``harness.lambda_runner``: AWS's runtime interface client against a local Runtime API that enforces
-the function's deadline) and sends the requests CloudFormation would send for a stack create,
-update, rollback and delete. Responses go to a local HTTPS server standing in for the presigned S3
-ResponseURL (``ResponseSink``); the handler reaches the ChimeSDKVoice emulator through
-``AWS_ENDPOINT_URL_CHIME_SDK_VOICE``, with no test hooks of its own.
+cloud assembly's asset folder in its own process (``harness.lambda_runner``: AWS's runtime
+interface client against a local Runtime API that enforces the deadline) and sends the requests
+CloudFormation would send for a stack create, update, rollback and delete. Responses go to a
+local HTTPS server standing in for the presigned S3 ResponseURL (``ResponseSink``); the handler
+reaches the ChimeSDKVoice emulator through ``AWS_ENDPOINT_URL_CHIME_SDK_VOICE``, with no test hooks
+of its own.
 
 The driver models what CloudFormation does with custom resources:
 - create: Create for each resource; if any fails, the stack rolls back with a Delete for every
@@ -64,9 +64,7 @@ __all__ = [
     "StackOperation",
     "TemplateError",
     "cfn_value",
-    "dependencies",
     "resource_properties",
-    "waves",
 ]
 
 
@@ -83,14 +81,12 @@ class LifecycleError(RuntimeError):
 
 
 def cfn_value(value: Any) -> Any:
-    """A template value as CloudFormation sends it to a custom resource: scalars as strings, the
-    ServiceToken the function's ARN; other references are resolved when a request is sent."""
+    """A value as sent to a custom resource (``cfn_template.sent_value``), the function's ARN."""
     return sent_value(value, FUNCTION_ARN)
 
 
 def resource_properties(template: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """The custom resources of a template with their properties as CloudFormation sends them
-    (references other than the ServiceToken still unresolved)."""
+    """Each custom resource's properties as sent, references but the ServiceToken unresolved."""
     return {
         logical_id: cfn_value(template["Resources"][logical_id].get("Properties", {}))
         for logical_id in resource_types(template)
@@ -99,11 +95,8 @@ def resource_properties(template: Mapping[str, Any]) -> dict[str, dict[str, Any]
 
 @dataclass
 class StackOperation:
-    """What one stack operation sent and received, in order.
-
-    ``errors`` holds, by logical id, why a resource CloudFormation handles itself (a voice
-    connector) or an answer without an attribute the template reads failed.
-    """
+    """What one stack operation sent and received, in order; ``errors``, by logical id, why a
+    voice connector's call or an answer without an attribute the template reads failed."""
 
     name: str
     invocations: list[Invocation] = field(default_factory=list)
@@ -142,9 +135,12 @@ class CloudFormationStack:
         max_workers: int = 20,
         dynamic_references: Mapping[str, str] | None = None,
         chime_endpoint_url: str | None = None,
+        parameters: Mapping[str, str] | None = None,
     ) -> None:
         """Deploy through ``runner``; ``chime_endpoint_url`` is where the stack's voice
-        connectors are made (by default the endpoint the runner gives the function)."""
+        connectors are made (by default the endpoint the runner gives the function);
+        ``parameters`` the template parameters' values (their Default otherwise)."""
+        self.parameters = dict(parameters or {})
         self.runner = runner
         # What CloudFormation would resolve {{resolve:...}} references to, as it sends a request;
         # the state it keeps (and compares) holds the references, as the template does.
@@ -215,7 +211,7 @@ class CloudFormationStack:
         return self._ok(invocation) and not missing
 
     def _resolver(self, template: Mapping[str, Any], fresh: Mapping[str, Invocation]) -> Resolver:
-        """Resolves references as they stand: this deploy's answers over the stack's state."""
+        # References as they stand: this deploy's answers over the stack's state.
         physical_ids, attributes = self.voice_connectors.references()
         physical_ids.update(getattr(self.runner, "tables", {}))
         for logical_id, resource in self.resources.items():
@@ -225,7 +221,11 @@ class CloudFormationStack:
                 physical_ids[logical_id] = str(invocation.response["PhysicalResourceId"])
                 attributes[logical_id] = _data(invocation)
         return Resolver(
-            template, stack_name=STACK_NAME, physical_ids=physical_ids, attributes=attributes
+            template,
+            stack_name=STACK_NAME,
+            physical_ids=physical_ids,
+            attributes=attributes,
+            parameters=self.parameters,
         )
 
     def _in_waves(
@@ -253,8 +253,10 @@ class CloudFormationStack:
         resources wave by wave. An unresolvable reference is a TemplateError before any of it.
         """
         declared = resource_properties(template)
-        check_references(template, declared, stack_name=STACK_NAME)
-        connectors = self.voice_connectors.declared(template, stack_name=STACK_NAME)
+        check_references(template, declared, stack_name=STACK_NAME, parameters=self.parameters)
+        connectors = self.voice_connectors.declared(
+            template, stack_name=STACK_NAME, parameters=self.parameters
+        )
         self.runner.use_template(template)
         operation = StackOperation(name)
         self.history.append(operation)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, cast
 
 import proxy_contract as contract
-from harness.lifecycle import CloudFormationStack, Invocation, LambdaRunner, dependencies, waves
+from harness.cfn_template import dependencies, waves
+from harness.lifecycle import CloudFormationStack, Invocation, LambdaRunner
 from tests.harness.recording import RecordingRunner
 
 TYPE = contract.SETTINGS_RESOURCE_TYPE

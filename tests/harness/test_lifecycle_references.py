@@ -155,3 +155,25 @@ def test_a_table_the_runner_made_is_named_by_its_ref() -> None:
         "stack-claims-1",
         "arn:aws:dynamodb:us-east-1:123456789012:table/stack-claims-1",
     )
+
+
+def test_a_parameter_is_its_value_or_its_default() -> None:
+    resources = {
+        "Numbers": {
+            "Type": NUMBERS,
+            "Properties": {
+                "ServiceToken": TOKEN,
+                "Region": {"Ref": "ConnectorRegion"},
+                "Name": {"Ref": "Label"},
+            },
+        }
+    }
+    parameters = {"ConnectorRegion": {"Type": "String", "Default": "us-east-1"}}
+    template = {"Parameters": {**parameters, "Label": {"Type": "String"}}, "Resources": resources}
+    runner = RecordingRunner()
+    with pytest.raises(TemplateError, match="parameter Label has no Default"):
+        stack_of(runner).deploy(template)
+    given = CloudFormationStack(cast(LambdaRunner, runner), parameters={"Label": "front"})
+    assert given.deploy(template).status == "CREATE_COMPLETE"
+    sent = runner.properties("Create", "Numbers")
+    assert (sent["Region"], sent["Name"]) == ("us-east-1", "front")

@@ -304,3 +304,18 @@ def test_a_real_function_reaches_the_voice_connector_the_stack_made(
     assert emu.calls[1].access_key_id != CLOUDFORMATION_ACCESS_KEY_ID  # the function's own call
     assert stack.delete().status == "DELETE_COMPLETE"
     assert emu.voice_connector(vc) is None
+
+
+def test_a_voice_connectors_region_may_be_a_parameter(
+    emu: ChimeVoiceEmulator, runner: RecordingRunner
+) -> None:
+    region = {"ConnectorRegion": {"Type": "String", "Default": "us-east-1"}}
+    parameterized = {"Parameters": region, **template(AwsRegion={"Ref": "ConnectorRegion"})}
+    stack = CloudFormationStack(
+        cast(LambdaRunner, runner), parameters={"ConnectorRegion": "ca-central-1"}
+    )
+    assert stack.deploy(parameterized).status == "CREATE_COMPLETE"
+    vc = stack.voice_connectors.made["Connector"].voice_connector_id
+    described = emu.voice_connector(vc)
+    assert described is not None
+    assert described["AwsRegion"] == "ca-central-1"
