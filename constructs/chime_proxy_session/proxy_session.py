@@ -9,6 +9,7 @@ from enum import Enum
 from typing import Final
 
 from aws_cdk import Annotations, Duration, RemovalPolicy, Stack, Token
+from aws_cdk import aws_chime as chime
 from constructs import Construct
 
 from . import validation
@@ -123,8 +124,10 @@ class ProxySession(ChimeResource):
     share one Lambda function. The participants' numbers never appear in the function's logs,
     Reasons or attributes; a literal number is stored in the template (synth warns).
 
-    :param voice_connector_id: the voice connector (a string or token). Exactly one of this and
-        ``voice_connector_proxy``.
+    :param voice_connector_id: the voice connector (a string or token). Exactly one of this,
+        ``voice_connector`` and ``voice_connector_proxy``.
+    :param voice_connector: the voice connector as a ``CfnVoiceConnector`` of this stack: its
+        id, its region (``aws_region``; without one, the stack's) and a dependency on it.
     :param voice_connector_proxy: a ``VoiceConnectorProxy``: its voice connector, region, role,
         external id and provider are used, and the session waits for its proxy configuration.
     :param participant_phone_numbers: the two participants, E.164 (``+`` and 2 to 15 digits):
@@ -155,6 +158,7 @@ class ProxySession(ChimeResource):
         construct_id: str,
         *,
         voice_connector_id: str | None = None,
+        voice_connector: chime.CfnVoiceConnector | None = None,
         voice_connector_proxy: VoiceConnectorProxy | None = None,
         participant_phone_numbers: Sequence[str],
         capabilities: Sequence[Capability],
@@ -172,12 +176,15 @@ class ProxySession(ChimeResource):
         super().__init__(scope, construct_id)
         subject = self._subject()
         stack = Stack.of(self)
-        if (voice_connector_id is None) == (voice_connector_proxy is None):
+        sources = (voice_connector_id, voice_connector, voice_connector_proxy)
+        if sum(item is not None for item in sources) != 1:
             raise subject.fail(
-                "set exactly one of voice_connector_id and voice_connector_proxy (the proxy "
-                "brings its voice connector, region, role and provider)."
+                "set exactly one of voice_connector_id, voice_connector and voice_connector_proxy "
+                "(the proxy brings its voice connector, region, role and provider)."
             )
-        if voice_connector_proxy is not None:
+        if voice_connector_proxy is None:
+            voice_connector_id, region = self._locate(voice_connector_id, voice_connector, region)
+        else:
             if not isinstance(voice_connector_proxy, VoiceConnectorProxy):
                 raise subject.fail(
                     "voice_connector_proxy must be a VoiceConnectorProxy, got "
@@ -192,6 +199,7 @@ class ProxySession(ChimeResource):
                 if given is not None:
                     raise subject.fail(f"{prop} comes from voice_connector_proxy; omit it.")
             voice_connector_id = voice_connector_proxy.voice_connector_id
+            self.voice_connector = voice_connector_proxy.voice_connector
             region = voice_connector_proxy.region
             assume_role_arn = voice_connector_proxy.assume_role_arn
             external_id = voice_connector_proxy.external_id

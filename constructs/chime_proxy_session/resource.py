@@ -1,11 +1,13 @@
 """What every construct of this library does, written once: ``ChimeResource``.
 
 A construct class names its resource type's description (``resource_types``) and turns its own
-props into property values; the skeleton then checks every literal with the description's rules,
-resolves where and as whom the function calls (region, role, external id), finds the stack's
-provider (and, for a type that creates something, has it add the claim table), grants the IAM
-actions the description declares, writes the custom resource, and keeps what the class needs for
-its attributes.
+props into property values; the skeleton then checks every literal with the description's rules
+(and its rule over several properties), resolves which voice connector (an id, or a
+``CfnVoiceConnector`` of the stack) and where and as whom the function calls (region, role,
+external id), finds the stack's provider (and, for a type that creates something, has it add the
+claim table), grants the IAM actions the description declares (on the voice connector, or on
+``*`` for those that take no resource ARN), writes the custom resource, records it in the stack's
+registry, and keeps what the class needs for its attributes.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Final, overload
 
-from aws_cdk import Annotations, CfnResource, CustomResource, RemovalPolicy, Stack
+from aws_cdk import Annotations, CfnResource, CustomResource, RemovalPolicy, Stack, Token
+from aws_cdk import aws_chime as chime
 from constructs import Construct
 
 from . import validation
-from .contract import contract
-from .provider import ProxySessionProvider
+from .contract import contract, rules, types
+from .provider import ProxySessionProvider, register
 from .validation import Subject
 
 if TYPE_CHECKING:
@@ -60,9 +63,67 @@ class ChimeResource(Construct):
     region: str | None
     assume_role_arn: str | None
     external_id: str | None
+    voice_connector: chime.CfnVoiceConnector | None = None
 
     def _subject(self) -> Subject:
         return Subject(self.KIND.construct, self.node.path, self.ERROR)
+
+    def _locate(
+        self,
+        voice_connector_id: str | None,
+        voice_connector: object,
+        region: str | None,
+        *,
+        required: bool = True,
+    ) -> tuple[str | None, str | None]:
+        """The voice connector's id and region: as given, or from ``voice_connector``, a
+        ``CfnVoiceConnector`` of this stack (its ``VoiceConnectorId`` by ``Fn::GetAtt``, which
+        also orders this resource after it, and its ``aws_region``; without one, the stack's
+        region, as for ``region=`` omitted). Keeps it as ``self.voice_connector``."""
+        subject = self._subject()
+        if voice_connector is None:
+            if required and voice_connector_id is None:
+                raise subject.fail(
+                    "set voice_connector_id (a voice connector's id, a string or token) or "
+                    "voice_connector (a CfnVoiceConnector of this stack)."
+                )
+            return voice_connector_id, region
+        if voice_connector_id is not None:
+            one = "exactly one" if required else "at most one"
+            raise subject.fail(
+                f"set {one} of voice_connector_id and voice_connector: the voice connector brings "
+                "its id."
+            )
+        if not isinstance(voice_connector, chime.CfnVoiceConnector):
+            raise subject.fail(
+                "voice_connector must be an aws_chime.CfnVoiceConnector, got "
+                f"{validation.echo(voice_connector)}; for a voice connector's id, pass "
+                "voice_connector_id= instead."
+            )
+        path, stack, own = voice_connector.node.path, Stack.of(self), Stack.of(voice_connector)
+        if own is not stack:
+            raise subject.fail(
+                f"voice_connector {path} belongs to stack {own.node.path}, not to "
+                f"{stack.node.path}. Pass voice_connector_id=<its attr_voice_connector_id> (CDK "
+                "exports it from that stack) and region=<its region> instead, or declare this "
+                "construct in that stack."
+            )
+        own_region = voice_connector.aws_region
+        where = own_region if own_region is not None else stack.region
+        if region is not None and region != where:
+            shown = "a token" if Token.is_unresolved(where) else repr(where)
+            if own_region is None:
+                raise subject.fail(
+                    f"region {validation.echo(region)} is given, but voice_connector {path} sets "
+                    f"no aws_region, so it is in the stack's region ({shown}). Omit region=, or "
+                    "set the voice connector's aws_region."
+                )
+            raise subject.fail(
+                f"region {validation.echo(region)} is not voice_connector {path}'s aws_region "
+                f"({shown}). Omit region=: the voice connector brings its region."
+            )
+        self.voice_connector = voice_connector
+        return voice_connector.attr_voice_connector_id, own_region or region
 
     def _declare(
         self,
@@ -108,6 +169,15 @@ class ChimeResource(Construct):
         ):
             if value is not None:
                 written[name] = validation.check(subject, kind.get(name), value)
+        if kind.combination is not None:
+            names = {item.name: item.prop for item in kind.properties}
+            if self.voice_connector is not None:
+                names[contract.VOICE_CONNECTOR_ID] = "voice_connector"
+            values = {item.name: written.get(item.name, item.default) for item in kind.properties}
+            try:
+                kind.combination(names, values)
+            except rules.RuleError as error:
+                raise subject.fail(str(error)) from None
         self.provider = validation.provider(subject, provider, self) or ProxySessionProvider.of(
             self
         )
@@ -117,11 +187,7 @@ class ChimeResource(Construct):
         if role_arn is not None:
             self.provider.grant_assume_role(role_arn)
         else:
-            self.provider.grant_voice_connector(
-                str(written[contract.VOICE_CONNECTOR_ID]),
-                kind.actions(delete=policy == contract.DESTROY),
-                region=region_value,
-            )
+            self._grant(written.get(contract.VOICE_CONNECTOR_ID), policy, region_value)
         self.resource = CustomResource(
             self,
             "Resource",
@@ -137,7 +203,23 @@ class ChimeResource(Construct):
         if isinstance(default_child, CfnResource):
             default_child.add_deletion_override("DeletionPolicy")
             default_child.add_deletion_override("UpdateReplacePolicy")
+        register(self)
         return policy
+
+    def _grant(self, voice_connector_id: object, policy: str, region: str | None) -> None:
+        """The description's actions: those that take no resource ARN on ``*``, in their own
+        statement; the others on the voice connector's ARN (none without a voice connector)."""
+        actions = self.KIND.actions(delete=policy == contract.DESTROY)
+        account = {f"{types.IAM_PREFIX}{operation}" for operation in self.KIND.account_operations}
+        wide = [action for action in actions if action in account]
+        if wide:
+            operations = [action.removeprefix(types.IAM_PREFIX) for action in wide]
+            *first, last = operations
+            named = f"{', '.join(first)} and {last}" if first else last
+            self.provider.grant_account_actions(wide, f"Chime SDK Voice's {named}")
+        scoped = [action for action in actions if action not in account]
+        if scoped and voice_connector_id is not None:
+            self.provider.grant_voice_connector(str(voice_connector_id), scoped, region=region)
 
     def _before_grant(self) -> None:
         """A class's checks that need the provider (its per-stack claims), before any grant."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_chime as chime
 from constructs import Construct
 
 from . import validation
@@ -27,6 +28,9 @@ class ProxySessionSettings(ChimeResource):
     :param scope: the parent construct.
     :param construct_id: the construct id.
     :param voice_connector_id: the voice connector that holds the session (a string or token).
+        Exactly one of this and ``voice_connector``.
+    :param voice_connector: the voice connector as a ``CfnVoiceConnector`` of this stack: its
+        id, its region (``aws_region``; without one, the stack's) and a dependency on it.
     :param proxy_session_id: the proxy session to manage (a string or token).
     :param capabilities: what the session carries: ``Capability.VOICE``, ``Capability.SMS`` or both.
     :param expiry: how long the session lasts, in whole minutes, at least one minute (the service
@@ -51,7 +55,8 @@ class ProxySessionSettings(ChimeResource):
         scope: Construct,
         construct_id: str,
         *,
-        voice_connector_id: str,
+        voice_connector_id: str | None = None,
+        voice_connector: chime.CfnVoiceConnector | None = None,
         proxy_session_id: str,
         capabilities: Sequence[Capability],
         expiry: Duration | None = None,
@@ -63,6 +68,7 @@ class ProxySessionSettings(ChimeResource):
     ) -> None:
         super().__init__(scope, construct_id)
         subject = self._subject()
+        voice_connector_id, region = self._locate(voice_connector_id, voice_connector, region)
         minutes = validation.minutes(subject, "expiry", expiry)
         self._declare(
             {
@@ -78,7 +84,7 @@ class ProxySessionSettings(ChimeResource):
             provider=provider,
         )
         self._warn_above_documented_expiry(minutes)
-        self.voice_connector_id: str = voice_connector_id
+        self.voice_connector_id: str = str(voice_connector_id)
         self.proxy_session_id: str = proxy_session_id
         self.capabilities: tuple[Capability, ...] = tuple(capabilities)
         self.expiry: Duration | None = expiry

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from aws_cdk import Duration, RemovalPolicy, Stack, Token
+from aws_cdk import aws_chime as chime
 from constructs import Construct
 
 from . import validation
@@ -32,7 +33,10 @@ class VoiceConnectorProxy(ChimeResource):
     :param scope: the parent construct.
     :param construct_id: the construct id.
     :param voice_connector_id: the voice connector to configure (a string or token). A voice
-        connector has one proxy configuration: one construct per voice connector.
+        connector has one proxy configuration: one construct per voice connector. Exactly one of
+        this and ``voice_connector``.
+    :param voice_connector: the voice connector as a ``CfnVoiceConnector`` of this stack: its
+        id, its region (``aws_region``; without one, the stack's) and a dependency on it.
     :param default_session_expiry: how long proxy sessions last unless they say otherwise, in
         whole minutes, at least one minute.
     :param phone_number_pool_countries: the countries the proxy phone numbers come from: 1 to 100
@@ -64,7 +68,8 @@ class VoiceConnectorProxy(ChimeResource):
         scope: Construct,
         construct_id: str,
         *,
-        voice_connector_id: str,
+        voice_connector_id: str | None = None,
+        voice_connector: chime.CfnVoiceConnector | None = None,
         default_session_expiry: Duration,
         phone_number_pool_countries: Sequence[str],
         fall_back_phone_number: str | None = None,
@@ -78,6 +83,7 @@ class VoiceConnectorProxy(ChimeResource):
     ) -> None:
         super().__init__(scope, construct_id)
         subject = self._subject()
+        voice_connector_id, region = self._locate(voice_connector_id, voice_connector, region)
         minutes = validation.minutes(subject, "default_session_expiry", default_session_expiry)
         if minutes is None:
             raise subject.fail(
@@ -97,7 +103,7 @@ class VoiceConnectorProxy(ChimeResource):
             validation.string_or_token(
                 subject, "fall_back_phone_number", fall_back_phone_number, secret=True
             )
-        self.voice_connector_id: str = voice_connector_id
+        self.voice_connector_id: str = str(voice_connector_id)
         self._declare(
             {
                 contract.VOICE_CONNECTOR_ID: voice_connector_id,
@@ -121,16 +127,21 @@ class VoiceConnectorProxy(ChimeResource):
         self.adopt_existing: bool = adopt_existing
 
     def _before_grant(self) -> None:
-        """Refuse a second construct for the same literal voice connector and region."""
-        if Token.is_unresolved(self.voice_connector_id):
+        """Refuse a second construct for the same voice connector (a literal id, or the same
+        CfnVoiceConnector) and region."""
+        if self.voice_connector is not None:
+            key, prop = self.voice_connector.node.path, "voice_connector"
+        elif Token.is_unresolved(self.voice_connector_id):
             return
+        else:
+            key, prop = self.voice_connector_id, "voice_connector_id"
         where = self.region if self.region is not None else Stack.of(self).region
-        other = claim(self, (where, self.voice_connector_id), "proxy configuration")
+        other = claim(self, (where, key), "proxy configuration")
         if other is not None:
             raise self._subject().fail(
-                f"voice_connector_id {self.voice_connector_id!r} already has its proxy "
-                f"configuration in {other}; a voice connector has one proxy configuration, so "
-                "declare it once and share that construct."
+                f"{prop} {key!r} already has its proxy configuration in {other}; a voice "
+                "connector has one proxy configuration, so declare it once and share that "
+                "construct."
             )
 
     attr_default_session_expiry_minutes = Attribute(

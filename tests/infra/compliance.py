@@ -19,9 +19,18 @@ from aws_cdk import aws_chime as chime
 from cdk_nag import AwsSolutionsChecks
 from cfnlint.api import ManualArgs, lint_file  # type: ignore[import-untyped]
 
-from chime_proxy_session import Capability, GeoMatchLevel, GeoMatchParams, ProxySessionSettings
+from chime_proxy_session import (
+    Capability,
+    GeoMatchLevel,
+    GeoMatchParams,
+    PhoneNumberProductType,
+    PhoneNumbers,
+    PhoneNumberType,
+    ProxySessionSettings,
+    VoiceConnectorProxy,
+)
 from tests.helpers import PHONE_A, VC_ID
-from tests.infra.stand_in import stand_in
+from tests.infra.stand_in import PROXY_VC, stand_in
 from tests.infra.tables import PROXY_SESSION, SETTINGS, VOICE_CONNECTOR_PROXY
 
 UUID_VC = "0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
@@ -32,11 +41,19 @@ LINT_REGIONS = ["us-east-1"]
 REPORT_CONTEXT = "@aws-cdk/core:validationReportJson"
 
 
-def _connector(stack: cdk.Stack, name: str) -> str:
-    connector = chime.CfnVoiceConnector(
+def _native(stack: cdk.Stack, name: str) -> chime.CfnVoiceConnector:
+    return chime.CfnVoiceConnector(
         stack, "Connector", name=name, require_encryption=True, aws_region="us-east-1"
     )
-    return connector.attr_voice_connector_id
+
+
+def _connector(stack: cdk.Stack, name: str) -> str:
+    return _native(stack, name).attr_voice_connector_id
+
+
+def _numbers(stack: cdk.Stack, construct_id: str, **props: Any) -> PhoneNumbers:
+    """Local numbers in the 206 area code: what a proxy in the US hands out."""
+    return PhoneNumbers(stack, construct_id, count=2, area_code="206", **props)
 
 
 def settings_stack(app: cdk.App) -> cdk.Stack:
@@ -65,10 +82,15 @@ def proxies_stack(app: cdk.App) -> cdk.Stack:
     """Proxy configurations DESTROY and RETAIN, on a literal id and a token, in another region and
     through a role, beside a ProxySessionSettings on the same provider."""
     stack = cdk.Stack(app, "VoiceConnectorProxies")
+    connector = _native(stack, "proxies")
     props_by_id: dict[str, dict[str, Any]] = {
-        "Literal": {"phone_number_pool_countries": ["US", "CA"], "fall_back_phone_number": PHONE_A},
-        "OnToken": {
-            "voice_connector_id": _connector(stack, "proxies"),
+        "Literal": {
+            "phone_number_pool_countries": ["US", "CA"],
+            "fall_back_phone_number": PHONE_A,
+        },
+        "OnConnector": {
+            "voice_connector_id": None,
+            "voice_connector": connector,
             "default_session_expiry": cdk.Duration.minutes(30),
             "removal_policy": cdk.RemovalPolicy.RETAIN,
         },
@@ -83,7 +105,52 @@ def proxies_stack(app: cdk.App) -> cdk.Stack:
     }
     for construct_id, props in props_by_id.items():
         VOICE_CONNECTOR_PROXY.build(stack, construct_id, **props)
+    _numbers(stack, "WestNumbers", voice_connector_id=UUID_VC, region="us-west-2")
     SETTINGS.build(stack, "Settings", proxy_session_id="s-1")
+    return stack
+
+
+def numbers_stack(app: cdk.App) -> cdk.Stack:
+    """Phone numbers RETAIN and DESTROY, local and toll-free, on a CfnVoiceConnector and a literal
+    id, unassigned for SIP media applications, through a role in another region; a proxy waits
+    for its numbers."""
+    stack = cdk.Stack(app, "PhoneNumbersCompliance")
+    connector = _native(stack, "numbers")
+    _numbers(stack, "Kept", voice_connector=connector, name="Support lines")
+    PhoneNumbers(
+        stack,
+        "TollFree",
+        count=1,
+        number_type=PhoneNumberType.TOLL_FREE,
+        toll_free_prefix="888",
+        voice_connector=connector,
+        removal_policy=cdk.RemovalPolicy.DESTROY,
+    )
+    PhoneNumbers(stack, "Literal", count=3, state="WA", city="Seattle", voice_connector_id=VC_ID)
+    PhoneNumbers(
+        stack,
+        "DialIn",
+        count=1,
+        country="GB",
+        product_type=PhoneNumberProductType.SIP_MEDIA_APPLICATION_DIAL_IN,
+        removal_policy=cdk.RemovalPolicy.DESTROY,
+    )
+    PhoneNumbers(
+        stack,
+        "Partner",
+        count=1,
+        area_code="212",
+        voice_connector_id=UUID_VC,
+        region="us-west-2",
+        assume_role_arn=PARTNER_ROLE,
+    )
+    VoiceConnectorProxy(
+        stack,
+        "Proxy",
+        voice_connector=connector,
+        default_session_expiry=cdk.Duration.hours(1),
+        phone_number_pool_countries=["US"],
+    )
     return stack
 
 
@@ -111,6 +178,7 @@ def sessions_stack(app: cdk.App) -> cdk.Stack:
         },
         "OnProxy": {"voice_connector_id": None, "voice_connector_proxy": stand_in(stack, "Proxy")},
     }
+    _numbers(stack, "ProxyNumbers", voice_connector_id=PROXY_VC)
     phones = ["{{resolve:ssm:/lines/customer}}", "{{resolve:ssm:/lines/agent}}"]
     for construct_id, props in props_by_id.items():
         PROXY_SESSION.build(stack, construct_id, participant_phone_numbers=phones, **props)

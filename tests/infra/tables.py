@@ -1,10 +1,11 @@
 """Bad construct props, one table per construct, built from row sets shared by prop kind.
 
 A row is ``(label, value)``. The row sets for what every construct takes alike (the voice
-connector, a Duration of minutes, capabilities, where and as whom it calls, the provider, the
-removal policy) are written once here; each construct's table adds its own props. A ``Spec`` says
-how to build one construct with one bad prop, so the synth-time test body is written once
-(``test_validation.py``).
+connector, as an id or a ``CfnVoiceConnector``, a Duration of minutes, capabilities, where and as
+whom it calls, the provider, the removal policy) are written once here; each construct's table
+adds its own props. A value that must be built in the row's stack (a voice connector, a
+``PhoneNumbers``) is an ``InStack``. A ``Spec`` says how to build one construct with one bad
+prop, so the synth-time test body is written once (``test_validation.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import aws_cdk as cdk
+from aws_cdk import aws_chime as chime
 from constructs import Construct
 
 from chime_proxy_session import (
@@ -23,6 +25,10 @@ from chime_proxy_session import (
     GeoMatchLevel,
     GeoMatchParams,
     NumberSelectionBehavior,
+    PhoneNumberProductType,
+    PhoneNumbers,
+    PhoneNumbersError,
+    PhoneNumberType,
     ProxySession,
     ProxySessionError,
     ProxySessionProvider,
@@ -45,6 +51,8 @@ OTHER_STACK_PROVIDER = ProxySessionProvider(cdk.Stack(cdk.App(), "Other"), "Prov
 # may show them.
 A, B = "+12065550123", "+14255550187"
 HIDDEN_NAME = "Secret Line 42"
+# PhoneNumbers' order name: sensitive too, as the service model marks it.
+HIDDEN_ORDER_NAME = "Secret order 7!"
 
 VOICE_CONNECTOR_ROWS: Rows = [
     ("a number", 42),
@@ -57,6 +65,76 @@ VOICE_CONNECTOR_ROWS: Rows = [
     ("unicode", "abcdefghij0123456789ķ"),
     ("a list", [VC_ID]),
 ]
+_numbers = itertools.count()
+
+
+@dataclass(frozen=True)
+class PropCase:
+    """One bad prop: a label, the prop, its value, other props the row needs, and a secret the
+    message must not show (then it says the value is not shown)."""
+
+    label: str
+    prop: str
+    value: Any
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    secret: str | None = None
+
+
+# A row every construct shares: an external id is a secret, and its value is never shown.
+SECRET_EXTERNAL_ID = PropCase(
+    "external_id: with a space",
+    "external_id",
+    "shared secret",
+    {"assume_role_arn": ROLE},
+    "shared secret",
+)
+
+
+@dataclass(frozen=True)
+class InStack:
+    """A row's value built in the row's stack, from the row's other props."""
+
+    build: Callable[[cdk.Stack, dict[str, Any]], Any]
+
+
+def connector(stack: cdk.Stack, region: str | None = "us-east-1") -> chime.CfnVoiceConnector:
+    """A CfnVoiceConnector of its own in ``stack``."""
+    return chime.CfnVoiceConnector(
+        stack,
+        f"Connector{next(_numbers)}",
+        name="bad-props",
+        require_encryption=True,
+        aws_region=region,
+    )
+
+
+_OTHER_STACK = cdk.Stack(cdk.App(), "OtherConnectors")
+# voice_connector= rows: voice_connector_id is then unset, unless the row sets it.
+NATIVE_VOICE_CONNECTOR_ROWS: Rows = [
+    ("a string", VC_ID),
+    ("a CfnVoiceConnector of another stack", InStack(lambda stack, props: connector(_OTHER_STACK))),
+    ("a list", InStack(lambda stack, props: [connector(stack)])),
+]
+NATIVE_VOICE_CONNECTOR_CASES = (
+    PropCase(
+        "voice_connector: with voice_connector_id too",
+        "voice_connector",
+        InStack(lambda stack, props: connector(stack)),
+        {"voice_connector_id": VC_ID},
+    ),
+    PropCase(
+        "voice_connector: with region= of another region",
+        "voice_connector",
+        InStack(lambda stack, props: connector(stack)),
+        {"region": "us-west-2"},
+    ),
+    PropCase(
+        "voice_connector: without aws_region, with region=",
+        "voice_connector",
+        InStack(lambda stack, props: connector(stack, None)),
+        {"region": "us-east-1"},
+    ),
+)
 MINUTES_ROWS: Rows = [
     ("an int", 60),
     ("a string", "60"),
@@ -107,28 +185,6 @@ COMMON_ROWS: dict[str, Rows] = {
 
 
 @dataclass(frozen=True)
-class PropCase:
-    """One bad prop: a label, the prop, its value, other props the row needs, and a secret the
-    message must not show (then it says the value is not shown)."""
-
-    label: str
-    prop: str
-    value: Any
-    extra: Mapping[str, Any] = field(default_factory=dict)
-    secret: str | None = None
-
-
-# A row every construct shares: an external id is a secret, and its value is never shown.
-SECRET_EXTERNAL_ID = PropCase(
-    "external_id: with a space",
-    "external_id",
-    "shared secret",
-    {"assume_role_arn": ROLE},
-    "shared secret",
-)
-
-
-@dataclass(frozen=True)
 class Spec(Generic[T]):
     """A construct with valid props; how to build it with one bad prop, and what its messages
     never show."""
@@ -167,18 +223,24 @@ class Spec(Generic[T]):
         return self.construct(scope, construct_id, **{**self.valid, **props})
 
     def props(self, case: PropCase, stack: cdk.Stack) -> dict[str, Any]:
-        """The valid props with the row's bad value (and what else the row needs)."""
-        props = {**self.valid, **case.extra, case.prop: case.value}
-        return self.arrange(case, stack, props)
+        """The valid props with the row's bad value (and what else the row needs); a
+        voice_connector row leaves voice_connector_id unset unless it sets it."""
+        props = {**self.valid, case.prop: case.value}
+        if case.prop == "voice_connector":
+            props["voice_connector_id"] = None
+        props = self.arrange(case, stack, {**props, **case.extra})
+        return {
+            name: value.build(stack, props) if isinstance(value, InStack) else value
+            for name, value in props.items()
+        }
 
 
-_numbers = itertools.count()
 _TOO_MANY = [a + b for a, b in itertools.product(string.ascii_uppercase, repeat=2)][:101]
 
 
 def _own_voice_connector(case: PropCase, stack: cdk.Stack, props: dict[str, Any]) -> dict[str, Any]:
     # A voice connector of its own per row: the construct refuses a second one for the same.
-    if case.prop != "voice_connector_id":
+    if case.prop != "voice_connector_id" and props.get("voice_connector_id") is not None:
         props["voice_connector_id"] = f"vc{next(_numbers):019d}"
     return props
 
@@ -199,6 +261,7 @@ VOICE_CONNECTOR_PROXY = Spec(
     },
     {
         "voice_connector_id": VOICE_CONNECTOR_ROWS,
+        "voice_connector": NATIVE_VOICE_CONNECTOR_ROWS,
         "default_session_expiry": [("None", None), *MINUTES_ROWS],
         "phone_number_pool_countries": [
             ("empty", []),
@@ -217,15 +280,18 @@ VOICE_CONNECTOR_PROXY = Spec(
         "adopt_existing": [("a string", "true"), ("None", None), ("a number", 1)],
     },
     arrange=_own_voice_connector,
-    extra_cases=tuple(
-        _fall_back(label, value)
-        for label, value in (
-            ("without a plus", "14255550123"),
-            ("with spaces", "+1 425 555 0123"),
-            ("16 digits", "+1425555012312345"),
-            ("empty", ""),
-            ("a number", 14255550123),
-        )
+    extra_cases=(
+        *NATIVE_VOICE_CONNECTOR_CASES,
+        *(
+            _fall_back(label, value)
+            for label, value in (
+                ("without a plus", "14255550123"),
+                ("with spaces", "+1 425 555 0123"),
+                ("16 digits", "+1425555012312345"),
+                ("empty", ""),
+                ("a number", 14255550123),
+            )
+        ),
     ),
 )
 
@@ -253,7 +319,9 @@ SETTINGS = Spec(
         ],
         "capabilities": CAPABILITY_ROWS,
         "expiry": MINUTES_ROWS,
+        "voice_connector": NATIVE_VOICE_CONNECTOR_ROWS,
     },
+    extra_cases=NATIVE_VOICE_CONNECTOR_CASES,
 )
 
 # The row's props carry a stand-in proxy instead of voice_connector_id; then setting what the
@@ -284,6 +352,7 @@ PROXY_SESSION = Spec(
     },
     {
         "voice_connector_id": VOICE_CONNECTOR_ROWS,
+        "voice_connector": NATIVE_VOICE_CONNECTOR_ROWS,
         "voice_connector_proxy": [
             ("a string", "klmnopqrst9876543210a"),
             ("a CustomResource", _A_CUSTOM_RESOURCE),
@@ -334,16 +403,106 @@ PROXY_SESSION = Spec(
     },
     hidden=(A, A.lstrip("+"), B.lstrip("+"), HIDDEN_NAME),
     arrange=_on_proxy,
-    extra_cases=tuple(
-        PropCase(f"{prop}: {ON_PROXY}", prop, value)
-        for prop, value in (
-            ("voice_connector_id", VC_ID),
-            ("region", "us-east-1"),
-            ("assume_role_arn", ROLE),
-            ("external_id", "shared-secret-1"),
-            ("provider", OTHER_STACK_PROVIDER),
-        )
+    extra_cases=(
+        *NATIVE_VOICE_CONNECTOR_CASES,
+        *(
+            PropCase(f"{prop}: {ON_PROXY}", prop, value)
+            for prop, value in (
+                ("voice_connector_id", VC_ID),
+                ("voice_connector", InStack(lambda stack, props: connector(stack))),
+                ("region", "us-east-1"),
+                ("assume_role_arn", ROLE),
+                ("external_id", "shared-secret-1"),
+                ("provider", OTHER_STACK_PROVIDER),
+            )
+        ),
     ),
 )
 
-SPECS: tuple[Spec[Any], ...] = (SETTINGS, VOICE_CONNECTOR_PROXY, PROXY_SESSION)
+
+def _search(label: str, prop: str, value: Any, **extra: Any) -> PropCase:
+    return PropCase(f"{prop}: {label}", prop, value, {"area_code": None, **extra})
+
+
+PHONE_NUMBERS = Spec(
+    PhoneNumbers,
+    PhoneNumbersError,
+    "BadNumbers",
+    {"count": 2, "area_code": "206", "voice_connector_id": VC_ID},
+    {
+        "count": [
+            ("zero", 0),
+            ("101", 101),
+            ("negative", -1),
+            ("a string", "3"),
+            ("a fraction", 1.5),
+            ("a boolean", True),
+            ("None", None),
+        ],
+        "country": [
+            ("lower case", "us"),
+            ("three letters", "USA"),
+            ("empty", ""),
+            ("a number", 1),
+            ("a list", ["US"]),
+        ],
+        "area_code": [("two digits", "20"), ("four digits", "2060"), ("a letter", "2O6")],
+        "state": [("lower case", "wa"), ("a name", "Washington"), ("a number", 53)],
+        "city": [("empty", ""), ("with a digit", "Seattle1"), ("a number", 42)],
+        "toll_free_prefix": [("900", "900"), ("a number", 800), ("two digits", "80")],
+        "number_type": [
+            ("a string", "Local"),
+            ("a product type", PhoneNumberProductType.VOICE_CONNECTOR),
+        ],
+        "product_type": [
+            ("a string", "VoiceConnector"),
+            ("a number type", PhoneNumberType.LOCAL),
+            (
+                "SIP media application dial-in on a voice connector",
+                PhoneNumberProductType.SIP_MEDIA_APPLICATION_DIAL_IN,
+            ),
+        ],
+        "voice_connector_id": [row for row in VOICE_CONNECTOR_ROWS if row[1] is not None],
+        "voice_connector": NATIVE_VOICE_CONNECTOR_ROWS,
+        "name": [
+            ("empty", ""),
+            ("257 characters", "n" * 257),
+            ("with an exclamation mark", HIDDEN_ORDER_NAME),
+            ("a leading space", " Support"),
+            ("a number", 42),
+        ],
+    },
+    extra_cases=(
+        *NATIVE_VOICE_CONNECTOR_CASES,
+        # What SearchAvailablePhoneNumbers refuses together (property_rules.phone_number_search).
+        PropCase("area_code: with state", "area_code", "206", {"state": "WA"}),
+        PropCase(
+            "area_code: with toll-free numbers",
+            "area_code",
+            "206",
+            {"number_type": PhoneNumberType.TOLL_FREE},
+        ),
+        _search("without state", "city", "Seattle"),
+        _search("with local numbers", "toll_free_prefix", "800"),
+        _search(
+            "with state",
+            "toll_free_prefix",
+            "800",
+            state="WA",
+            number_type=PhoneNumberType.TOLL_FREE,
+        ),
+        _search("with toll-free numbers", "state", "WA", number_type=PhoneNumberType.TOLL_FREE),
+        PropCase(
+            "product_type: SIP media application dial-in on a CfnVoiceConnector",
+            "product_type",
+            PhoneNumberProductType.SIP_MEDIA_APPLICATION_DIAL_IN,
+            {
+                "voice_connector_id": None,
+                "voice_connector": InStack(lambda stack, props: connector(stack)),
+            },
+        ),
+    ),
+    hidden=(HIDDEN_ORDER_NAME,),
+)
+
+SPECS: tuple[Spec[Any], ...] = (SETTINGS, VOICE_CONNECTOR_PROXY, PROXY_SESSION, PHONE_NUMBERS)

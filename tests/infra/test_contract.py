@@ -20,7 +20,12 @@ import proxy_contract
 import records
 import resource_types
 import safe_text
-from chime_proxy_session import ProxySession, ProxySessionSettings, VoiceConnectorProxy
+from chime_proxy_session import (
+    PhoneNumbers,
+    ProxySession,
+    ProxySessionSettings,
+    VoiceConnectorProxy,
+)
 
 # The loader module itself (the package's ``contract`` attribute is the loaded contract).
 loader = importlib.import_module("chime_proxy_session.contract")
@@ -51,13 +56,10 @@ def test_a_source_checkout_loads_from_lambda() -> None:
 
 
 def test_each_construct_is_its_types_description() -> None:
-    kinds = [item.KIND for item in (ProxySessionSettings, VoiceConnectorProxy, ProxySession)]
+    constructs = (ProxySessionSettings, VoiceConnectorProxy, ProxySession, PhoneNumbers)
+    kinds = [item.KIND for item in constructs]
     assert kinds == list(resource_types.RESOURCE_TYPES)
-    assert [kind.construct for kind in kinds] == [
-        "ProxySessionSettings",
-        "VoiceConnectorProxy",
-        "ProxySession",
-    ]
+    assert [kind.construct for kind in kinds] == [item.__name__ for item in constructs]
 
 
 def test_loading_again_returns_the_same_module() -> None:

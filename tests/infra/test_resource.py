@@ -58,16 +58,29 @@ def chime_actions(stack: cdk.Stack) -> list[str]:
     ]
 
 
+def account_actions(spec: Spec[Any]) -> set[str]:
+    """The construct's actions that take no resource ARN (granted on ``*``)."""
+    return {f"chime:{operation}" for operation in spec.construct.KIND.account_operations}
+
+
 @pytest.mark.parametrize("policy", POLICIES, ids=str)
 @pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
 def test_the_granted_actions_are_the_descriptions(spec: Spec[Any], policy: str) -> None:
+    """Each action once: those that take no resource ARN first, in one statement on ``*``; the
+    others one statement each, on the construct's voice connector only."""
     stack = cdk.Stack(cdk.App(), "Grants")
     construct = spec.build(stack, removal_policy=POLICIES[policy])
     expected = construct.KIND.actions(delete=policy == "DESTROY")
-    assert chime_actions(stack) == list(expected)
-    # On the construct's voice connector only.
-    document = str(policy_document(stack))
-    assert f"vc/{spec.valid['voice_connector_id']}" in document
+    wide = [action for action in expected if action in account_actions(spec)]
+    scoped = [action for action in expected if action not in account_actions(spec)]
+    assert chime_actions(stack) == wide + scoped
+    vc_arn = f"vc/{spec.valid['voice_connector_id']}"
+    for statement in policy_document(stack)["Statement"]:
+        if statement["Action"] in scoped:
+            assert vc_arn in json.dumps(statement["Resource"])
+        elif any(action in wide for action in statement["Action"]):
+            assert statement["Action"] == wide
+            assert statement["Resource"] == "*"
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
@@ -159,9 +172,10 @@ def test_the_granted_arn_names_the_region(
 ) -> None:
     spec, built = located
     by_action = granted(cdk.Stack.of(built["West"]))
-    for action in spec.construct.KIND.actions(delete=True):  # West is DESTROY
+    kind, wide = spec.construct.KIND, account_actions(spec)
+    for action in set(kind.actions(delete=True)) - wide:  # West is DESTROY
         assert ":chime:us-west-2:" in by_action[action], action
-    for action in spec.construct.KIND.actions(delete=False):  # Plain too: the stack's region
+    for action in set(kind.actions(delete=False)) - wide:  # Plain too: the stack's region
         assert '":chime:", {"Ref": "AWS::Region"}' in by_action[action], action
 
 
@@ -233,13 +247,18 @@ def test_a_foreign_child_named_like_the_registry_is_refused() -> None:
 
 
 # What a Create makes: a configuration, a session. Settings change a session made elsewhere.
-CREATES = {"ProxySessionSettings": False, "VoiceConnectorProxy": True, "ProxySession": True}
+CREATES = {
+    "ProxySessionSettings": False,
+    "VoiceConnectorProxy": True,
+    "ProxySession": True,
+    "PhoneNumbers": True,
+}
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.name)
 def test_a_type_that_creates_brings_the_claim_table_once(spec: Spec[Any]) -> None:
-    """VoiceConnectorProxy and ProxySession add the table with the first construct and share it;
-    ProxySessionSettings never adds one."""
+    """VoiceConnectorProxy, ProxySession and PhoneNumbers add the table with the first construct
+    and share it; ProxySessionSettings never adds one."""
     assert spec.construct.KIND.creates is CREATES[spec.name]
     stack = cdk.Stack(cdk.App(), "Claims")
     first = spec.build(stack, "First")
