@@ -10,6 +10,8 @@ from constructs import Construct
 
 from . import validation
 from .contract import contract, types
+from .phone_numbers import PhoneNumbers
+from .pool import check_phone_numbers, warn_about_pool_countries
 from .provider import ProxySessionProvider, claim
 from .resource import Attribute, ChimeResource
 from .validation import VoiceConnectorProxyError
@@ -48,6 +50,10 @@ class VoiceConnectorProxy(ChimeResource):
         configuration. Default: False, it refuses (FAILED, changing nothing). True puts the
         declared configuration over it, and the stack then never deletes a configuration it
         adopted, whatever ``removal_policy`` says.
+    :param phone_numbers: ``PhoneNumbers`` assigned to this voice connector (same voice
+        connector, region and role); the configuration waits for them. Default: none. Either
+        way, synth warns about a country in ``phone_number_pool_countries`` for which no
+        ``PhoneNumbers`` of the stack orders numbers on this voice connector.
     :param region: the voice connector's region, one of the ten where the Chime SDK Voice API
         exists. Default: the stack's region.
     :param assume_role_arn: a role the function assumes to call the API, e.g. in another
@@ -75,6 +81,7 @@ class VoiceConnectorProxy(ChimeResource):
         fall_back_phone_number: str | None = None,
         disabled: bool = False,
         adopt_existing: bool = False,
+        phone_numbers: Sequence[PhoneNumbers] | None = None,
         region: str | None = None,
         assume_role_arn: str | None = None,
         external_id: str | None = None,
@@ -104,6 +111,9 @@ class VoiceConnectorProxy(ChimeResource):
                 subject, "fall_back_phone_number", fall_back_phone_number, secret=True
             )
         self.voice_connector_id: str = str(voice_connector_id)
+        self.phone_numbers: tuple[PhoneNumbers, ...] = check_phone_numbers(
+            self, phone_numbers, region=region, assume_role_arn=assume_role_arn
+        )
         self._declare(
             {
                 contract.VOICE_CONNECTOR_ID: voice_connector_id,
@@ -125,6 +135,9 @@ class VoiceConnectorProxy(ChimeResource):
         self.fall_back_phone_number: str | None = fall_back_phone_number
         self.disabled: bool = disabled
         self.adopt_existing: bool = adopt_existing
+        for numbers in self.phone_numbers:
+            self.resource.node.add_dependency(numbers.resource)
+        warn_about_pool_countries(self)
 
     def _before_grant(self) -> None:
         """Refuse a second construct for the same voice connector (a literal id, or the same

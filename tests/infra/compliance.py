@@ -29,6 +29,7 @@ from chime_proxy_session import (
     ProxySessionSettings,
     VoiceConnectorProxy,
 )
+from chime_proxy_session.pool import POOL_COUNTRY_WARNING_ID
 from tests.helpers import PHONE_A, VC_ID
 from tests.infra.stand_in import PROXY_VC, stand_in
 from tests.infra.tables import PROXY_SESSION, SETTINGS, VOICE_CONNECTOR_PROXY
@@ -87,12 +88,14 @@ def proxies_stack(app: cdk.App) -> cdk.Stack:
         "Literal": {
             "phone_number_pool_countries": ["US", "CA"],
             "fall_back_phone_number": PHONE_A,
+            "phone_numbers": [_numbers(stack, "LiteralNumbers", voice_connector_id=VC_ID)],
         },
         "OnConnector": {
             "voice_connector_id": None,
             "voice_connector": connector,
             "default_session_expiry": cdk.Duration.minutes(30),
             "removal_policy": cdk.RemovalPolicy.RETAIN,
+            "phone_numbers": [_numbers(stack, "ConnectorNumbers", voice_connector=connector)],
         },
         "West": {"voice_connector_id": UUID_VC, "disabled": True, "region": "us-west-2"},
         "Partner": {
@@ -103,9 +106,15 @@ def proxies_stack(app: cdk.App) -> cdk.Stack:
             "external_id": "shared-secret-1",
         },
     }
-    for construct_id, props in props_by_id.items():
-        VOICE_CONNECTOR_PROXY.build(stack, construct_id, **props)
+    # West's numbers are declared after it: the warning looks at the whole stack.
+    proxies = {
+        key: VOICE_CONNECTOR_PROXY.build(stack, key, **props) for key, props in props_by_id.items()
+    }
     _numbers(stack, "WestNumbers", voice_connector_id=UUID_VC, region="us-west-2")
+    for proxy in (proxies["Literal"], proxies["Partner"]):
+        cdk.Annotations.of(proxy).acknowledge_warning(
+            POOL_COUNTRY_WARNING_ID, "The Canadian and German numbers are ported in, not ordered."
+        )
     SETTINGS.build(stack, "Settings", proxy_session_id="s-1")
     return stack
 
@@ -116,7 +125,7 @@ def numbers_stack(app: cdk.App) -> cdk.Stack:
     for its numbers."""
     stack = cdk.Stack(app, "PhoneNumbersCompliance")
     connector = _native(stack, "numbers")
-    _numbers(stack, "Kept", voice_connector=connector, name="Support lines")
+    kept = _numbers(stack, "Kept", voice_connector=connector, name="Support lines")
     PhoneNumbers(
         stack,
         "TollFree",
@@ -150,6 +159,7 @@ def numbers_stack(app: cdk.App) -> cdk.Stack:
         voice_connector=connector,
         default_session_expiry=cdk.Duration.hours(1),
         phone_number_pool_countries=["US"],
+        phone_numbers=[kept],
     )
     return stack
 

@@ -245,6 +245,18 @@ def _own_voice_connector(case: PropCase, stack: cdk.Stack, props: dict[str, Any]
     return props
 
 
+def _numbers_on(**props: Any) -> InStack:
+    """A list of one PhoneNumbers in the row's stack, on the row's voice connector unless
+    ``props`` say otherwise."""
+
+    def build(stack: cdk.Stack, row: dict[str, Any]) -> list[PhoneNumbers]:
+        where = {"voice_connector_id": row.get("voice_connector_id"), **props}
+        scope = where.pop("stack", stack)
+        return [PhoneNumbers(scope, f"Numbers{next(_numbers)}", count=1, **where)]
+
+    return InStack(build)
+
+
 def _fall_back(label: str, value: Any) -> PropCase:
     secret = value if isinstance(value, str) else None
     return PropCase(f"fall_back_phone_number: {label}", "fall_back_phone_number", value, {}, secret)
@@ -278,6 +290,17 @@ VOICE_CONNECTOR_PROXY = Spec(
         ],
         "disabled": [("a string", "false"), ("None", None), ("a number", 0)],
         "adopt_existing": [("a string", "true"), ("None", None), ("a number", 1)],
+        "phone_numbers": [
+            ("empty", []),
+            ("a string", "Numbers"),
+            ("an item not PhoneNumbers", ["Numbers"]),
+            ("a bare PhoneNumbers", InStack(lambda stack, row: _numbers_on().build(stack, row)[0])),
+            ("unassigned numbers", _numbers_on(voice_connector_id=None)),
+            ("numbers on another voice connector", _numbers_on(voice_connector_id=VC_ID)),
+            ("numbers in another region", _numbers_on(region="us-west-2")),
+            ("numbers through a role", _numbers_on(assume_role_arn=ROLE)),
+            ("numbers of another stack", _numbers_on(stack=_OTHER_STACK)),
+        ],
     },
     arrange=_own_voice_connector,
     extra_cases=(
