@@ -22,6 +22,7 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
+from urllib.parse import unquote
 
 import once
 import proxy_contract as contract
@@ -171,8 +172,18 @@ def _wait(job: Job, order_id: str) -> dict[str, Any]:
 
 
 def _release(job: Job, numbers: Sequence[str]) -> None:
+    """DeletePhoneNumber each; one already gone, or already in the deletion queue (a repeated
+    release: the service refuses a second delete), counts as released."""
     for number in numbers:
-        job.calls.about(f"phone number {number}").delete("DeletePhoneNumber", PhoneNumberId=number)
+        calls = job.calls.about(f"phone number {number}")
+        try:
+            calls.delete("DeletePhoneNumber", PhoneNumberId=number)
+        except ChimeCallError:
+            found = calls.find("GetPhoneNumber", PhoneNumberId=number)
+            status = None if found is None else (found.get("PhoneNumber") or {}).get("Status")
+            if found is not None and status != "DeleteInProgress":
+                raise
+            logger.info("%s was already released (%s)", number, status or "gone")
 
 
 def order(job: Job, count: int) -> Held:
@@ -231,7 +242,8 @@ def _assign(job: Job, operation: str, voice_connector_id: str, numbers: Sequence
             f"{e.get('PhoneNumberId')}: {e.get('ErrorCode')} {e.get('ErrorMessage') or ''}".strip()
             for e in refused
         )
-        refused_ids = {str(e.get("PhoneNumberId")) for e in refused}
+        # The service answers a PhoneNumberId URL-encoded ("%2B1206...").
+        refused_ids = {unquote(str(e.get("PhoneNumberId"))) for e in refused}
         raise PhoneNumbersError(
             f"{operation} on voice connector {voice_connector_id} refused {len(refused)} of "
             f"{len(numbers)} numbers: {shown}.",
