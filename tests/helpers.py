@@ -55,6 +55,7 @@ HANDLER_MODULES = (
     "crhelper_adapter.py",
     "index.py",
     "once.py",
+    "phone_number_orders.py",
     "phone_numbers_resource.py",
     "property_rules.py",
     "proxy_contract.py",

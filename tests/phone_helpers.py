@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from claims import Claim, fingerprint
-from phone_numbers_resource import CHOSEN, HELD, ORDER, response_data
+from phone_number_orders import CHOSEN, HELD, ORDER, response_data
 from resource_types import PHONE_NUMBERS
 from tests.helpers import (
     ORDER_ID,

@@ -20,7 +20,7 @@ from botocore.stub import Stubber
 
 import cfn_request
 import claims
-import phone_numbers_resource as resource
+import phone_number_orders as resource
 from resource_types import PHONE_NUMBERS
 from tests.claim_tables import ClaimTableInfo
 from tests.helpers import (
