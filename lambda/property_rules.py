@@ -377,7 +377,22 @@ def phone_number_search(names: Mapping[str, str], values: Mapping[str, Any]) -> 
             f"{names[local_only[0]]} narrows a search of local numbers; toll-free numbers are "
             f"searched by {names[contract.TOLL_FREE_PREFIX]}. Remove one of them."
         )
+    country = values.get(contract.COUNTRY) or "US"
+    narrowed = [key for key in (*contract.SEARCH_CRITERIA, contract.CITY) if values.get(key)]
+    if country != "US" and narrowed:
+        raise RuleError(
+            f"{names[narrowed[0]]} narrows a search in the US only; for {country} give "
+            f"{names[contract.PHONE_NUMBER_TYPE]} alone."
+        )
     dial_in = values.get(contract.PRODUCT_TYPE) == contract.PRODUCT_SIP_MEDIA_APPLICATION_DIAL_IN
+    if country != "US" and values.get(contract.PRODUCT_TYPE, contract.PRODUCT_VOICE_CONNECTOR) == (
+        contract.PRODUCT_VOICE_CONNECTOR
+    ):
+        raise RuleError(
+            f"{contract.PRODUCT_VOICE_CONNECTOR} numbers are ordered in the US only; numbers of "
+            f"{country} are ordered as {contract.PRODUCT_SIP_MEDIA_APPLICATION_DIAL_IN} "
+            f"({names[contract.PRODUCT_TYPE]})."
+        )
     if dial_in and values.get(contract.VOICE_CONNECTOR_ID) is not None:
         raise RuleError(
             f"{names[contract.PRODUCT_TYPE]} {contract.PRODUCT_SIP_MEDIA_APPLICATION_DIAL_IN} "

@@ -129,10 +129,10 @@ def test_phone_numbers_are_parsed_by_their_names() -> None:
         properties(
             PHONE_NUMBERS,
             Count=" 7 ",
-            Country="CA",
+            Country="US",
             AreaCode=None,
-            State="ON",
-            City="Toronto",
+            State="WA",
+            City="Seattle",
             ProductType="SipMediaApplicationDialIn",
             VoiceConnectorId=None,
             Name="Support line",
@@ -140,10 +140,10 @@ def test_phone_numbers_are_parsed_by_their_names() -> None:
     )
     assert dict(parsed.values) == {
         "Count": 7,
-        "Country": "CA",
+        "Country": "US",
         "AreaCode": None,
-        "State": "ON",
-        "City": "Toronto",
+        "State": "WA",
+        "City": "Seattle",
         "TollFreePrefix": None,
         "PhoneNumberType": "Local",
         "ProductType": "SipMediaApplicationDialIn",

@@ -282,6 +282,7 @@ def search(**given: Any) -> dict[str, Any]:
         search(PhoneNumberType="TollFree", TollFreePrefix="888"),
         search(AreaCode="206", VoiceConnectorId=VC_ID),
         search(ProductType="SipMediaApplicationDialIn"),
+        search(Country="GB", ProductType="SipMediaApplicationDialIn"),
     ],
     ids=[
         "nothing",
@@ -292,6 +293,7 @@ def search(**given: Any) -> dict[str, Any]:
         "toll-free prefix",
         "area code, assigned",
         "dial-in, unassigned",
+        "outside the US, dial-in",
     ],
 )
 def test_a_search_the_service_accepts_passes(values: dict[str, Any]) -> None:
@@ -321,6 +323,16 @@ def test_a_search_the_service_accepts_passes(values: dict[str, Any]) -> None:
         ),
         # Dial-in numbers go to a SIP media application, never to a voice connector.
         (search(ProductType="SipMediaApplicationDialIn", VoiceConnectorId=VC_ID), "product_type"),
+        # Outside the US: no narrowing, and dial-in numbers only (the API reference).
+        (
+            search(Country="GB", State="WA", ProductType="SipMediaApplicationDialIn"),
+            "state narrows a search in the US only; for GB give number_type alone.",
+        ),
+        (
+            search(Country="CA"),
+            "VoiceConnector numbers are ordered in the US only; numbers of CA are ordered as "
+            "SipMediaApplicationDialIn (product_type).",
+        ),
     ],
     ids=[
         "two criteria",
@@ -328,6 +340,8 @@ def test_a_search_the_service_accepts_passes(values: dict[str, Any]) -> None:
         "city alone",
         "local criteria, toll-free",
         "prefix, local",
+        "outside the US, narrowed",
+        "outside the US, voice connector numbers",
         "dial-in on a voice connector",
     ],
 )
