@@ -173,7 +173,12 @@ class ChimeResource(Construct):
             names = {item.name: item.prop for item in kind.properties}
             if self.voice_connector is not None:
                 names[contract.VOICE_CONNECTOR_ID] = "voice_connector"
-            values = {item.name: written.get(item.name, item.default) for item in kind.properties}
+            values = {
+                item.name: rules.UNKNOWN
+                if Token.is_unresolved(written.get(item.name))
+                else written.get(item.name, item.default)
+                for item in kind.properties
+            }
             try:
                 kind.combination(names, values)
             except rules.RuleError as error:

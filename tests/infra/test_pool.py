@@ -53,9 +53,9 @@ class Built:
         # Its numbers come later in the stack.
         proxy(stack, "Early", ["US"], voice_connector_id=VCS[1])
         numbers(stack, "Late", area_code="206", voice_connector_id=VCS[1])
-        # GB numbers, but in another region.
-        proxy(stack, "Elsewhere", ["GB"], voice_connector_id=VCS[2])
-        numbers(stack, "West", country="GB", voice_connector_id=VCS[2], region="us-west-2")
+        # US numbers, but in another region.
+        proxy(stack, "Elsewhere", ["US"], voice_connector_id=VCS[2])
+        numbers(stack, "West", area_code="206", voice_connector_id=VCS[2], region="us-west-2")
         # A country known at deploy time only might be any.
         country = cdk.CfnParameter(stack, "Country").value_as_string
         proxy(stack, "Unknown", ["US"], voice_connector_id=VCS[3])
