@@ -351,3 +351,12 @@ def test_a_search_the_service_refuses_is_refused_by_the_names_given(
     with pytest.raises(RuleError) as raised:
         rules.phone_number_search(PROPS, values)
     assert expected in str(raised.value)
+
+
+def test_a_value_known_at_deploy_time_only_is_given_but_not_compared() -> None:
+    unknown = rules.UNKNOWN
+    rules.phone_number_search(PROPS, search(Country=unknown, AreaCode="206"))
+    rules.phone_number_search(PROPS, search(PhoneNumberType=unknown, TollFreePrefix="800"))
+    rules.phone_number_search(PROPS, search(ProductType=unknown, VoiceConnectorId=VC_ID))
+    with pytest.raises(rules.RuleError, match="Give at most one of area_code and state"):
+        rules.phone_number_search(PROPS, search(AreaCode=unknown, State=unknown))
