@@ -20,6 +20,7 @@ import resource_types
 from cfn_properties import parse_properties
 from chime_proxy_session import (
     RESOURCE_TYPE,
+    PhoneNumbers,
     ProxySession,
     VoiceConnectorProxy,
     VoiceConnectorProxyError,
@@ -108,6 +109,12 @@ SECTIONS = (
         ProxySession,
         (*contract.CLOUDFORMATION_PROPERTIES, *contract.PROXY_SESSION_PROPERTIES),
         ("{{resolve:secretsmanager:",),
+    ),
+    Section(
+        "Phone numbers as code: PhoneNumbers",
+        PhoneNumbers,
+        (*contract.CLOUDFORMATION_PROPERTIES, *contract.PHONE_NUMBERS_PROPERTIES),
+        ("CfnVoiceConnector", "phone_numbers="),
     ),
 )
 BY_CONSTRUCT = pytest.mark.parametrize(
