@@ -53,13 +53,22 @@ logger = logging.getLogger(__name__)
 # Assigning ----------------------------------------------------------------------------------
 
 
-def _assign(job: Job, operation: str, voice_connector_id: str, numbers: Sequence[str]) -> None:
+def _assign(
+    job: Job,
+    operation: str,
+    voice_connector_id: str,
+    numbers: Sequence[str],
+    *,
+    move: bool = False,
+) -> None:
     """Associate or disassociate ``numbers``; a number the service refuses fails the request
-    (a disassociation of one that is not there counts as done)."""
+    (a disassociation of one that is not there counts as done). ``move``: ForceAssociate, which
+    takes the numbers off any other voice connector."""
     if not numbers:
         return
+    extra = {"ForceAssociate": True} if move else {}
     response = job.calls.about(f"the numbers on voice connector {voice_connector_id}").call(
-        operation, VoiceConnectorId=voice_connector_id, E164PhoneNumbers=list(numbers)
+        operation, VoiceConnectorId=voice_connector_id, E164PhoneNumbers=list(numbers), **extra
     )
     errors = response.get("PhoneNumberErrors") or []
     refused = [e for e in errors if e.get("ErrorCode") != "NotFound" or "Associate" in operation]
@@ -165,10 +174,12 @@ def update(job: Job) -> CfnResult:
         held = now_held(held[:count])
     if before != after:
         numbers = [number for number, _ in held]
-        if before is not None:
-            _assign(job, "DisassociatePhoneNumbersFromVoiceConnector", before, numbers)
         if after is not None:
-            _assign(job, "AssociatePhoneNumbersWithVoiceConnector", after, numbers)
+            # ForceAssociate moves them: no call on the old voice connector, whose grant the
+            # stack's policy no longer holds by the time this Update runs.
+            _assign(job, "AssociatePhoneNumbersWithVoiceConnector", after, numbers, move=True)
+        elif before is not None:
+            _assign(job, "DisassociatePhoneNumbersFromVoiceConnector", before, numbers)
         logger.info("Moved %d numbers from %s to %s", len(numbers), before, after)
     if count > len(held):
         added = order(job, count - len(held))

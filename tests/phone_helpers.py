@@ -155,12 +155,17 @@ def expect_associate(
     *,
     refused: Sequence[str] = (),
     code: str = "BadRequest",
+    move: bool = False,
 ) -> None:
-    """Queue AssociatePhoneNumbersWithVoiceConnector of ``numbers``, refusing ``refused``."""
+    """Queue AssociatePhoneNumbersWithVoiceConnector of ``numbers``, refusing ``refused``;
+    ``move``: with ForceAssociate."""
+    expected: dict[str, Any] = {"VoiceConnectorId": vc_id, "E164PhoneNumbers": list(numbers)}
+    if move:
+        expected["ForceAssociate"] = True
     stub.add_response(
         "associate_phone_numbers_with_voice_connector",
         {"PhoneNumberErrors": _errors(refused, code)},
-        {"VoiceConnectorId": vc_id, "E164PhoneNumbers": list(numbers)},
+        expected,
     )
 
 
