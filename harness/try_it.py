@@ -1,17 +1,23 @@
 """Try it without an AWS account: the demo app's Create, Update and Delete against the emulator.
 
 Run ``make try``. It synthesizes the demo app twice with the real CDK CLI (``demo_stack.py`` as
-declared, then its update variant: every session on Voice+SMS with a longer expiry), starts the
-ChimeVoiceEmulator and moto's DynamoDB for the stack's claim table, and sends the requests
-CloudFormation would send for a stack create, update and delete to the handler running from the
-synthesized asset, with the environment the template gives it (as the e2e tests do:
-``LambdaRunner.for_assembly``). It prints each request, the API calls it caused and the response,
-then what is left: sessions, both proxy configurations, the claims.
+declared, then its update variant: two more phone numbers, every session on Voice+SMS with a
+longer expiry, the Courier session's new driver), starts the ChimeVoiceEmulator and moto's
+DynamoDB for the stack's claim table, and sends the requests CloudFormation would send for a stack
+create, update and delete to the handler running from the synthesized asset, with the
+environment the template gives it (as the e2e tests do: ``LambdaRunner.for_assembly``). The
+stack's voice connector (``AWS::Chime::VoiceConnector``) is made by CloudFormation itself, so the
+lifecycle driver creates it through the emulator's CreateVoiceConnector before the custom
+resources and deletes it after them. It prints each request, the API calls it caused and the
+response, CloudFormation's own calls apart, then what is left: sessions, both proxy
+configurations, the voice connector, the phone numbers, the claims.
 
-The emulator starts as the demo's accounts would be: the existing voice connector with the two
+The emulator starts as the demo's account would be: the existing voice connector with the two
 sessions whose settings the stack declares and the proxy configuration they were created under
-(both made elsewhere), and the new voice connector without a configuration, which the stack's
-VoiceConnectorProxy puts. The run checks that the existing configuration is left as it was.
+(both made elsewhere), and no phone number. The chain the stack makes (voice connector, phone
+numbers, proxy configuration, sessions) starts from nothing. The run checks that the existing
+configuration is left as it was, and that the stack's delete leaves none of its numbers in the
+inventory (they wait in the deletion queue, restorable).
 
 AWS ended support for proxy sessions on 2026-04-07; the emulator still serves them, so the run
 says so first.
@@ -25,13 +31,20 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote
 
 import proxy_contract as contract
 from app import UPDATED_CONTEXT_KEY
-from demo_stack import DEMO_NEW_VOICE_CONNECTOR_ID, DEMO_SECRETS, DEMO_VOICE_CONNECTOR_ID
+from demo_stack import DEMO_AREA_CODE, DEMO_SECRETS, DEMO_VOICE_CONNECTOR_ID
 from harness.dynamodb import DynamoDBServer
-from harness.emulator import END_OF_SUPPORT_DATE, ChimeVoiceEmulator
-from harness.lifecycle import CloudFormationStack, Invocation, LambdaRunner, StackOperation
+from harness.emulator import END_OF_SUPPORT_DATE, CallRecord, ChimeVoiceEmulator
+from harness.lifecycle import (
+    CLOUDFORMATION_ACCESS_KEY_ID,
+    CloudFormationStack,
+    Invocation,
+    LambdaRunner,
+    StackOperation,
+)
 from harness.response_sink import ResponseSink
 from harness.synth import synth
 from safe_text import redact
@@ -40,6 +53,10 @@ RULE = "-" * 78
 # The existing voice connector's proxy configuration, made elsewhere before the sessions on it.
 EXISTING_PROXY_EXPIRY_MINUTES = 30
 EXISTING_PROXY_COUNTRIES = ("US", "CA")
+# A real order is still under way when first asked about: each order here ends at its second
+# GetPhoneNumberOrder, so the run shows the handler polling.
+ORDER_POLLS = 2
+DELETION_QUEUE = "DeleteInProgress"
 END_OF_SUPPORT_NOTICE = (
     f"Note: AWS ended support for Amazon Chime SDK proxy sessions on {END_OF_SUPPORT_DATE}. The "
     "local emulator still serves them, so the lifecycle can be tried here; in a real account "
@@ -47,13 +64,47 @@ END_OF_SUPPORT_NOTICE = (
 )
 
 
+def describe(call: CallRecord) -> str:
+    """One API call as printed: the operation, what it was about, the answer."""
+    about = ""
+    if call.voice_connector_id:
+        about = f" voice connector {call.voice_connector_id}"
+        if call.session_id:
+            about += f", session {call.session_id}"
+    elif call.order_id:
+        about = f" order {call.order_id}"
+    elif call.path.startswith("/phone-numbers/"):
+        # The company's numbers (not personal data), as the function's log names them too.
+        about = f" phone number {unquote(call.path.rsplit('/', 1)[-1])}"
+    return f"API call: {call.operation}{about} -> HTTP {call.status} {call.error_code or 'OK'}"
+
+
 class Printer:
-    """Prints each invocation with the emulator calls made since the previous one."""
+    """Prints each invocation with the emulator calls made since the previous one, and
+    CloudFormation's own calls (the stack's voice connector) apart from the function's."""
 
     def __init__(self, emulator: ChimeVoiceEmulator) -> None:
         self.emulator = emulator
 
+    def cloudformation_calls(self, calls: list[CallRecord]) -> None:
+        """Print the calls CloudFormation made itself, for the AWS::Chime::VoiceConnector."""
+        if calls:
+            print(RULE)
+            print("CloudFormation -> AWS::Chime::VoiceConnector (CloudFormation's own calls)")
+        for call in calls:
+            print(f"  {describe(call)}")
+
+    def flush(self) -> list[CallRecord]:
+        """Print CloudFormation's calls made since the last print; return the function's."""
+        calls = self.emulator.calls
+        self.emulator.reset_calls()
+        self.cloudformation_calls(
+            [call for call in calls if call.access_key_id == CLOUDFORMATION_ACCESS_KEY_ID]
+        )
+        return [call for call in calls if call.access_key_id != CLOUDFORMATION_ACCESS_KEY_ID]
+
     def __call__(self, invocation: Invocation) -> None:
+        calls = self.flush()
         request = invocation.request
         props = {k: v for k, v in request["ResourceProperties"].items() if k != "ServiceToken"}
         print(RULE)
@@ -62,17 +113,10 @@ class Printer:
             print(f"  PhysicalResourceId: {request['PhysicalResourceId']}")
         # What CloudFormation resolved from Secrets Manager is personal data: masked here too.
         print(f"  ResourceProperties: {redact(json.dumps(props))}")
-        calls = self.emulator.calls
-        self.emulator.reset_calls()
         if not calls:
             print("  API calls: none")
         for call in calls:
-            outcome = call.error_code or "OK"
-            session = f", session {call.session_id}" if call.session_id else ""
-            print(
-                f"  API call: {call.operation} voice connector {call.voice_connector_id}"
-                f"{session} -> HTTP {call.status} {outcome}"
-            )
+            print(f"  {describe(call)}")
         response = invocation.response or {}
         print(
             f"  Response: {response.get('Status')}  "
@@ -85,7 +129,8 @@ class Printer:
 
 
 def main() -> int:
-    """Synthesize, then run Create, Update and Delete; return 0 when every step succeeded."""
+    """Synthesize, then run Create, Update and Delete; return 0 when every step succeeded, the
+    existing configuration is unchanged and the stack kept none of its numbers."""
     print(END_OF_SUPPORT_NOTICE)
     print()
     with tempfile.TemporaryDirectory(prefix="try-it-") as scratch:
@@ -112,34 +157,35 @@ def main() -> int:
                     session_id=properties[contract.PROXY_SESSION_ID],
                 )
             existing_proxy = emulator.proxy(DEMO_VOICE_CONNECTOR_ID)
-            emulator.add_voice_connector(DEMO_NEW_VOICE_CONNECTOR_ID)
+            emulator.order_behaviour(polls_until_done=ORDER_POLLS)
             emulator.reset_calls()
+            available = len(emulator.available_numbers(area_code=DEMO_AREA_CODE))
             print(f"ChimeSDKVoice emulator at {emulator.endpoint_url}:")
             print(
                 f"  voice connector {DEMO_VOICE_CONNECTOR_ID}: {len(sessions)} sessions and a "
                 "proxy configuration, made elsewhere"
             )
             print(
-                f"  voice connector {DEMO_NEW_VOICE_CONNECTOR_ID}: no proxy configuration "
-                "(the stack's VoiceConnectorProxy puts one)"
+                "  no other voice connector and no phone number yet: the stack makes its voice "
+                "connector, orders its numbers, configures the proxy and creates its sessions"
             )
+            print(f"  numbers for sale in area code {DEMO_AREA_CODE}: {available}")
             runner = LambdaRunner.for_assembly(
                 base, endpoint_url=emulator.endpoint_url, sink=sink, dynamodb=dynamodb
             )
             if runner.claim_table is not None:
                 print(f"Claim table (moto's DynamoDB at {dynamodb.endpoint_url}): created")
+            printer = Printer(emulator)
             stack = CloudFormationStack(
-                runner,
-                on_invocation=Printer(emulator),
-                max_workers=1,
-                dynamic_references=DEMO_SECRETS,
+                runner, on_invocation=printer, max_workers=1, dynamic_references=DEMO_SECRETS
             )
             results = []
+            made: dict[str, str] = {}  # the stack's voice connectors: id -> logical id
             steps: list[tuple[str, Callable[[], StackOperation]]] = [
                 ("CREATE the stack", lambda: stack.deploy(base.template, "create")),
                 (
-                    "UPDATE the stack (in place: the proxy's expiry, the settings, Booking's "
-                    "capabilities; a replacement: Courier's new driver)",
+                    "UPDATE the stack (two more phone numbers; in place: the proxy's expiry, the "
+                    "settings, Booking's capabilities; a replacement: Courier's new driver)",
                     lambda: stack.deploy(updated.template, "update"),
                 ),
                 ("DELETE the stack", stack.delete),
@@ -147,10 +193,17 @@ def main() -> int:
             for title, step in steps:
                 print(f"\n=== {title} ===")
                 operation = step()
+                made.update(
+                    (connector.voice_connector_id, logical_id)
+                    for logical_id, connector in stack.voice_connectors.made.items()
+                )
+                printer.flush()
                 print(RULE)
+                for where, error in operation.errors.items():
+                    print(f"Error: {where}: {error}")
                 print(f"Stack status: {operation.status}")
                 results.append(operation.status)
-            print("\nSessions left in the emulator:")
+            print("\nWhat is left in the emulator:")
             for name, properties in sessions.items():
                 state = emulator.session(
                     properties[contract.VOICE_CONNECTOR_ID], properties[contract.PROXY_SESSION_ID]
@@ -163,25 +216,36 @@ def main() -> int:
                 )
                 policy = properties.get(contract.REMOVAL_POLICY, contract.DEFAULT_REMOVAL_POLICY)
                 print(f"  {name} ({policy.lower()}): {summary}")
-            created = emulator.sessions(DEMO_NEW_VOICE_CONNECTOR_ID)
-            print(f"  sessions the stack created: {len(created)} left")
-            proxy = emulator.proxy(DEMO_NEW_VOICE_CONNECTOR_ID)
-            print(
-                f"  proxy configuration of {DEMO_NEW_VOICE_CONNECTOR_ID} (the stack's): "
-                f"{'removed' if proxy is None else 'still there'}"
-            )
+            for vc_id, logical_id in made.items():
+                gone = emulator.voice_connector(vc_id) is None
+                print(
+                    f"  voice connector {vc_id} ({logical_id}, the stack's): "
+                    f"{'deleted' if gone else 'still there'}; sessions the stack created on it: "
+                    f"{len(emulator.sessions(vc_id))} left; its proxy configuration: "
+                    f"{'removed' if emulator.proxy(vc_id) is None else 'still there'}"
+                )
             untouched = emulator.proxy(DEMO_VOICE_CONNECTOR_ID) == existing_proxy
             print(
                 f"  proxy configuration of {DEMO_VOICE_CONNECTOR_ID} (made elsewhere): "
                 f"{'unchanged' if untouched else 'CHANGED by the stack'}"
             )
+            numbers = emulator.phone_numbers()
+            kept = [number for number in numbers if number["Status"] != DELETION_QUEUE]
+            print(
+                f"  phone numbers the stack ordered: {len(numbers)}, "
+                f"{len(numbers) - len(kept)} in the deletion queue (released: each restorable "
+                "for 7 days with RestorePhoneNumber), "
+                f"{len(kept)} kept"
+            )
+            for number in numbers:
+                print(f"    {number['E164PhoneNumber']}: {number['Status']}")
             if runner.claim_table is not None:
                 # States only: a claim's recorded answer holds the sessions' proxy numbers.
                 states = Counter(item.get("State") for item in dynamodb.items(runner.claim_table))
                 summary = ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
-                print(f"  claims (one per Create that made something): {summary or 'none'}")
+                print(f"  claims (one per request that ordered or created): {summary or 'none'}")
     ok = results == ["CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE"] and untouched
-    return 0 if ok else 1
+    return 0 if ok and numbers and not kept else 1
 
 
 if __name__ == "__main__":

@@ -1,19 +1,28 @@
-"""The demo app: sessions declared in Python, `python app.py`, the CDK CLI synth, determinism."""
+"""The demo app: the chain from a voice connector to sessions declared in Python, `python app.py`,
+the CDK CLI synth, determinism."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk.assertions import Template
+from aws_cdk.assertions import Annotations, Match, Template
 
 import app as demo_app
 import demo_stack
 import proxy_contract as contract
+from harness.cfn_template import (
+    VOICE_CONNECTOR_TYPE,
+    dependencies,
+    resource_types,
+    voice_connectors,
+    waves,
+)
 from harness.synth import REPO, Assembly, cli_env, read_assembly, synth
 from tests.helpers import HANDLER_MODULES
 
@@ -24,6 +33,11 @@ def demo_templates() -> dict[str, Template]:
     base = demo_app.build_app(cdk.App())
     updated = demo_app.build_app(cdk.App(context={demo_app.UPDATED_CONTEXT_KEY: "true"}))
     return {"base": Template.from_stack(base), "updated": Template.from_stack(updated)}
+
+
+# The PhoneNumbers properties the demo sets (besides the ServiceToken, ServiceTimeout and the
+# defaults the construct writes).
+ORDERED = {"Count", "Country", "AreaCode", "VoiceConnectorId", "RemovalPolicy", "Region"}
 
 
 def sessions(template: Template) -> dict[str, dict[str, Any]]:
@@ -45,28 +59,101 @@ def test_the_demo_declares_its_sessions_in_python(demo_templates: dict[str, Temp
     demo_templates["base"].resource_count_is("AWS::Lambda::Function", 1)
 
 
-def test_the_demo_puts_a_proxy_configuration_only_where_there_was_none(
+def the_one(template: Template, resource_type: str) -> tuple[str, Mapping[str, Any]]:
+    """The template's one resource of ``resource_type``: its logical id and its properties."""
+    ((logical_id, resource),) = template.find_resources(resource_type).items()
+    return logical_id, resource
+
+
+def test_the_demo_is_the_whole_chain_from_a_voice_connector(
     demo_templates: dict[str, Template],
 ) -> None:
-    """The sessions of the existing voice connector were created under a configuration made
-    elsewhere: the demo configures the new voice connector, creates its sessions there, and
-    adopts nothing."""
-    for template in demo_templates.values():
-        (proxy,) = template.find_resources(contract.VOICE_CONNECTOR_PROXY_RESOURCE_TYPE).values()
-        assert proxy["Properties"]["VoiceConnectorId"] == demo_stack.DEMO_NEW_VOICE_CONNECTOR_ID
+    """A CfnVoiceConnector in the stack's region; its id (Fn::GetAtt) in the PhoneNumbers, the
+    proxy configuration and the created sessions; the settings on the existing voice connector."""
+    for name, template in demo_templates.items():
+        connector_id, connector = the_one(template, VOICE_CONNECTOR_TYPE)
+        assert connector["Properties"] == {
+            "Name": "proxy-demo",
+            "RequireEncryption": True,
+            "AwsRegion": {"Ref": "AWS::Region"},
+        }
+        its_id = {"Fn::GetAtt": [connector_id, "VoiceConnectorId"]}
+        _, numbers = the_one(template, contract.PHONE_NUMBERS_RESOURCE_TYPE)
+        count = (
+            demo_stack.DEMO_PHONE_NUMBER_COUNT_UPDATED
+            if name == "updated"
+            else demo_stack.DEMO_PHONE_NUMBER_COUNT
+        )
+        assert {key: value for key, value in numbers["Properties"].items() if key in ORDERED} == {
+            "Count": count,
+            "Country": "US",
+            "AreaCode": demo_stack.DEMO_AREA_CODE,
+            "VoiceConnectorId": its_id,
+            # Released when the stack is deleted: RETAIN would keep them on the voice connector,
+            # whose delete the service then refuses.
+            "RemovalPolicy": "Destroy",
+            "Region": {"Ref": "AWS::Region"},
+        }
+        _, proxy = the_one(template, contract.VOICE_CONNECTOR_PROXY_RESOURCE_TYPE)
+        assert proxy["Properties"]["VoiceConnectorId"] == its_id
+        assert proxy["Properties"]["PhoneNumberPoolCountries"] == ["US"]
+        assert proxy["Properties"]["Region"] == {"Ref": "AWS::Region"}
+        # The sessions on the existing voice connector were created under a configuration made
+        # elsewhere: nothing is adopted.
         assert contract.ADOPT_EXISTING not in proxy["Properties"]
         created = template.find_resources(contract.PROXY_SESSION_RESOURCE_TYPE).values()
-        assert {resource["Properties"]["VoiceConnectorId"] for resource in created} == {
-            demo_stack.DEMO_NEW_VOICE_CONNECTOR_ID
-        }
+        assert len(created) == 2
+        for session in created:
+            assert session["Properties"]["VoiceConnectorId"] == its_id
         assert {properties["VoiceConnectorId"] for properties in sessions(template).values()} == {
             demo_stack.DEMO_VOICE_CONNECTOR_ID
         }
+        for properties in sessions(template).values():
+            assert contract.REGION not in properties
+
+
+def test_the_chain_is_made_in_order(demo_templates: dict[str, Template]) -> None:
+    """The voice connector first, then its numbers, then the proxy configuration that waits for
+    them, then the sessions created under it; the settings need none of it."""
+    for template in demo_templates.values():
+        whole = template.to_json()
+        resources = whole["Resources"]
+        logical_ids = voice_connectors(whole) + list(resource_types(whole))
+        by_type = {resources[lid]["Type"]: lid for lid in logical_ids}
+        order = waves(logical_ids, dependencies(whole))
+        assert [sorted(resources[lid]["Type"] for lid in wave) for wave in order] == [
+            sorted([VOICE_CONNECTOR_TYPE, *[contract.SETTINGS_RESOURCE_TYPE] * 2]),
+            [contract.PHONE_NUMBERS_RESOURCE_TYPE],
+            [contract.VOICE_CONNECTOR_PROXY_RESOURCE_TYPE],
+            [contract.PROXY_SESSION_RESOURCE_TYPE] * 2,
+        ]
+        # The proxy waits for its numbers by DependsOn (no attribute of theirs is read), and for
+        # the voice connector by its GetAtt alone (a DependsOn would be redundant: W3005).
+        proxy = resources[by_type[contract.VOICE_CONNECTOR_PROXY_RESOURCE_TYPE]]
+        assert proxy["DependsOn"] == [by_type[contract.PHONE_NUMBERS_RESOURCE_TYPE]]
+        numbers = resources[by_type[contract.PHONE_NUMBERS_RESOURCE_TYPE]]
+        assert "DependsOn" not in numbers
+
+
+def test_the_demo_synthesizes_without_warnings() -> None:
+    """Every pool country has its PhoneNumbers on the proxy's voice connector, so the
+    pool-country warning (like any other) stays silent."""
+    for context in ({}, {demo_app.UPDATED_CONTEXT_KEY: "true"}):
+        stack = demo_app.build_app(cdk.App(context=context))
+        assert Annotations.from_stack(stack).find_warning("*", Match.any_value()) == []
+        assert Annotations.from_stack(stack).find_error("*", Match.any_value()) == []
 
 
 def test_the_update_variant_changes_only_capabilities_and_expiry(
     demo_templates: dict[str, Template],
 ) -> None:
+    """The settings' update; the numbers' is two more numbers and nothing else."""
+    _, before = the_one(demo_templates["base"], contract.PHONE_NUMBERS_RESOURCE_TYPE)
+    _, after = the_one(demo_templates["updated"], contract.PHONE_NUMBERS_RESOURCE_TYPE)
+    assert after["Properties"] == {
+        **before["Properties"],
+        "Count": before["Properties"]["Count"] + 2,
+    }
     base, updated = sessions(demo_templates["base"]), sessions(demo_templates["updated"])
     assert set(updated) == set(base)
     for logical_id, properties in updated.items():
