@@ -5,8 +5,10 @@ The CDK CLI runs this file as the app (``harness.synth.synth(..., app=E2E_APP)``
 ``changed`` (the update of ``base``: Alpha in place, Beta and Gamma replaced), ``fleet`` (twenty
 sessions), ``proxy`` (three voice connector proxy configurations; with the context
 ``e2eProxyVariant=changed``, their update: Main in place, Kept and Moving replaced) and
-``sessions`` (two ProxySession resources that create their sessions). With
-``e2eProxyVariant=adopting``, the ``proxy`` app's Main declares adopt_existing=True.
+``sessions`` (two ProxySession resources that create their sessions) and ``numbers`` (phone
+numbers on voice connectors the stack makes; with the context ``e2eNumbersVariant=changed``, their
+update: Lines two more, Moving to the other voice connector). With ``e2eProxyVariant=adopting``,
+the ``proxy`` app's Main declares adopt_existing=True.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "constructs"))
 
 import aws_cdk as cdk  # noqa: E402 - after the path set-up above
+from aws_cdk import aws_chime as chime  # noqa: E402
 
 from chime_proxy_session import (  # noqa: E402
     Capability,
+    PhoneNumbers,
     ProxySession,
     ProxySessionSettings,
     VoiceConnectorProxy,
@@ -160,12 +164,60 @@ def sessions(stack: cdk.Stack) -> None:
     )
 
 
+NUMBERS_VARIANT_KEY = "e2eNumbersVariant"
+# Lines: the proxy's numbers, in area code 206; two more in the ``changed`` variant.
+LINES_COUNT, LINES_COUNT_CHANGED, LINES_AREA_CODE = 2, 4, "206"
+MOVING_AREA_CODE, KEPT_AREA_CODE = "425", "360"
+
+
+def numbers(stack: cdk.Stack) -> None:
+    """Two voice connectors the stack makes (Connector and Other, us-east-1) and phone numbers:
+    Lines (2 in area code 206 on Connector, Destroy), Moving (1 in 425 on Connector, Destroy),
+    Kept (1 in 360, unassigned, Retain: unassigned, so that the stack's delete can delete the
+    voice connectors, which the service refuses while numbers are assigned to them); the proxy
+    configuration of Connector waits for Lines. The ``changed`` variant orders two more Lines
+    and moves Moving to Other."""
+    changed = stack.node.try_get_context(NUMBERS_VARIANT_KEY) == "changed"
+    connector, other = (
+        chime.CfnVoiceConnector(
+            stack, construct_id, name=name, require_encryption=True, aws_region="us-east-1"
+        )
+        for construct_id, name in (("Connector", "numbers"), ("Other", "numbers-other"))
+    )
+    lines = PhoneNumbers(
+        stack,
+        "Lines",
+        count=LINES_COUNT_CHANGED if changed else LINES_COUNT,
+        area_code=LINES_AREA_CODE,
+        voice_connector=connector,
+        removal_policy=DESTROY,
+    )
+    PhoneNumbers(
+        stack,
+        "Moving",
+        count=1,
+        area_code=MOVING_AREA_CODE,
+        voice_connector=other if changed else connector,
+        removal_policy=DESTROY,
+    )
+    PhoneNumbers(stack, "Kept", count=1, area_code=KEPT_AREA_CODE, removal_policy=RETAIN)
+    VoiceConnectorProxy(
+        stack,
+        "Proxy",
+        voice_connector=connector,
+        default_session_expiry=cdk.Duration.minutes(60),
+        phone_number_pool_countries=["US"],
+        phone_numbers=[lines],
+    )
+
+
 APPS: dict[str, Callable[[cdk.Stack], None]] = {
     "base": base,
     "changed": changed,
     "fleet": fleet,
     "proxy": proxy,
     "sessions": sessions,
+    "numbers": numbers,
 }
 
 
