@@ -175,14 +175,9 @@ def _paths(value: Any, path: str = "") -> set[str]:
     return paths
 
 
-# Added after the committed run (bench/results/results.json); the next full run writes them.
-NOT_YET_COMMITTED: Final = (
-    "/claimed_create",
-    "/machine/section_seconds/claimed_create",
-    "/created_sessions/dynamodb_",
-    "/plan/live_sessions",
-    "/plan/claimed_create_runs",
-)
+# Paths added after the committed run (bench/results/results.json) until a full run writes them;
+# none now.
+NOT_YET_COMMITTED: Final[tuple[str, ...]] = ()
 
 
 def test_results_json_has_the_committed_shape(fabricated: Results) -> None:
