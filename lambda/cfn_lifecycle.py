@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
-import once
 import proxy_contract as contract
 from cfn_properties import (
     InvalidPropertiesError,
@@ -38,6 +37,8 @@ from records import Record
 from resource_types import BY_TYPE_NAME, ResourceType
 
 if TYPE_CHECKING:
+    from types import ModuleType
+
     from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
 
     from claims import ClaimTable
@@ -105,6 +106,12 @@ def replaces(kind: ResourceType, request: CfnRequest) -> bool:
     return any(new.get(name) != old.get(name) for name in kind.replacing)
 
 
+def _once() -> ModuleType:
+    """The claims protocol, imported for a type that makes something only: a request of
+    ProxySessionSettings never loads it (the cold start)."""
+    return importlib.import_module("once")
+
+
 def policy_only(request: CfnRequest) -> bool:
     """Whether an Update changes RemovalPolicy and nothing the service holds (ServiceToken and
     ServiceTimeout are CloudFormation's)."""
@@ -142,12 +149,13 @@ def serve(
     policy: RetryPolicy,
     invocation: str = "",
     lease: float = 0.0,
-    claims: ClaimTable | None = None,
+    claims: Callable[[], ClaimTable | None] = lambda: None,
 ) -> CfnResult:
     """Serve one request of any type; the answer is the type's result (physical id and Data).
 
     ``invocation`` and ``lease`` are the Lambda request id and its deadline (epoch seconds);
-    ``claims`` is the function's claim table, if it has one.
+    ``claims`` makes the function's claim table (None when it has none), called for a type that
+    makes something only.
     """
     kind = BY_TYPE_NAME[request.resource_type]
     keep = CfnResult(physical_resource_id=request.physical_resource_id or "", data={})
@@ -158,7 +166,7 @@ def serve(
         if removal_policy_of(kind, request.properties) != contract.DESTROY and not undo:
             logger.info("Delete with RemovalPolicy Retain: %s is left as it is", kind.summary)
             if kind.creates:
-                once.retire(claims, request)
+                _once().retire(claims(), request)
             return keep
         if is_failed_create(request.physical_resource_id) and not kind.creates:
             logger.info("Delete after a failed Create: nothing was made, no API call")
@@ -209,20 +217,20 @@ def serve(
         calls=calls,
         invocation=invocation,
         lease=lease,
-        claims=claims,
+        claims=claims() if kind.creates else None,
     )
     result = keep
     if request.request_type == "Delete":
         if kind.creates:
-            once.delete(job, module)
+            _once().delete(job, module)
         else:
             module.delete(job)
     elif kept:
         result = keep._replace(data=module.kept(job))
     elif in_place:
-        result = once.update(job, module) if kind.update_creates else module.update(job)
+        result = _once().update(job, module) if kind.update_creates else module.update(job)
     elif kind.creates:
-        result = once.create(job, module)
+        result = _once().create(job, module)
     else:
         result = module.create(job)
     logger.info("API calls: %s", calls.summary())

@@ -8,6 +8,7 @@ the one response path.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 import uuid
@@ -20,7 +21,6 @@ from cfn_request import CfnRequest, CfnResult, envelope_problem, remaining_secon
 from cfn_response import Responder
 from chime_calls import RetryPolicy, new_client
 from chime_clients import ClientFactory
-from claims import new_dynamodb_client, table_from_environment
 from crhelper_adapter import ProductionCfnResource
 from resource_types import BY_TYPE_NAME
 from safe_text import echo
@@ -28,6 +28,8 @@ from safe_text import echo
 if TYPE_CHECKING:
     from mypy_boto3_chime_sdk_voice import ChimeSDKVoiceClient
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from claims import ClaimTable
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +57,18 @@ _dynamodb: list[DynamoDBClient] = []
 
 def _dynamodb_client() -> DynamoDBClient:
     if not _dynamodb:
-        _dynamodb.append(new_dynamodb_client())
+        _dynamodb.append(importlib.import_module("claims").new_dynamodb_client())
     return _dynamodb[0]
+
+
+def _claim_table(deadline: float, policy: RetryPolicy) -> ClaimTable | None:
+    """The function's claim table, for a type that makes something: ``claims`` is imported then
+    only, so a request of ProxySessionSettings never loads it (the cold start)."""
+    claims = importlib.import_module("claims")
+    table: ClaimTable | None = claims.table_from_environment(
+        deadline=deadline, policy=policy, connect=_dynamodb_client
+    )
+    return table
 
 
 @helper.serve
@@ -73,7 +85,7 @@ def run(event: Mapping[str, Any], context: object) -> CfnResult:
         # Lambda's retry of a crashed or timed-out invocation keeps its request id.
         invocation=str(getattr(context, "aws_request_id", "") or uuid.uuid4()),
         lease=time.time() + remaining,
-        claims=table_from_environment(deadline=deadline, policy=policy, connect=_dynamodb_client),
+        claims=lambda: _claim_table(deadline, policy),
     )
 
 

@@ -31,7 +31,15 @@ from resource_types import (
 from tests.helpers import SESSION_ID, VC_ID, Invoke, event, properties, sample
 
 LAMBDA_DIR = Path(__file__).resolve().parents[2] / "lambda"
-TYPE_MODULES = {kind.module for kind in RESOURCE_TYPES} | {"proxy_session_dedup"}
+# What a request of one type may import beyond index: its own modules and, for a type that makes
+# something, the claims protocol.
+TYPE_MODULES = {kind.module for kind in RESOURCE_TYPES} | {
+    "proxy_session_dedup",
+    "phone_number_orders",
+    "once",
+    "claims",
+    "claim_records",
+}
 # The first call each type makes on Create.
 FIRST_CALL = {
     contract.SETTINGS_RESOURCE_TYPE: "UpdateProxySession",
@@ -148,16 +156,18 @@ def test_a_request_imports_its_own_types_module_only(
     """A cold start pays for one type's choreography: index imports none, a request its own."""
     key = uuid.uuid4().hex
     script = (
-        "import json, sys\n"
+        "import json, sys, types\n"
         "import index\n"
         "from botocore.stub import Stubber\n"
         "from botocore import xform_name\n"
-        "from tests.helpers import LambdaContext\n"
+        # A context of its own: tests.helpers would import the claims modules itself.
+        "context = types.SimpleNamespace(aws_request_id='r-1', "
+        "get_remaining_time_in_millis=lambda: 30_000)\n"
         f"modules = {sorted(TYPE_MODULES)!r}\n"
         "before = [name for name in modules if name in sys.modules]\n"
         "with Stubber(index.client) as stub:\n"
         "    stub.add_client_error(xform_name(sys.argv[2]), 'ForbiddenException', 'no', 403)\n"
-        "    index.handler(json.loads(sys.argv[1]), LambdaContext(timeout_seconds=30))\n"
+        "    index.handler(json.loads(sys.argv[1]), context)\n"
         "after = [name for name in modules if name in sys.modules]\n"
         "print(json.dumps({'before': before, 'after': after}))\n"
     )
@@ -167,6 +177,10 @@ def test_a_request_imports_its_own_types_module_only(
     own = {kind.module} | (
         {"proxy_session_dedup"} if kind.module == "proxy_session_resource" else set()
     )
+    if kind.creates:  # the claims protocol loads for a type that makes something only
+        own |= {"once", "claims", "claim_records"}
+    if kind.module == "phone_numbers_resource":
+        own |= {"phone_number_orders"}
     assert imported == {"before": [], "after": sorted(own)}
     body = sink.wait_for(key)
     assert f"chime:{FIRST_CALL[kind.type_name]}" in body["Reason"]  # the module made the call

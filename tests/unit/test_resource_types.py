@@ -624,7 +624,7 @@ def called(scenario: Scenario) -> Iterator[str]:
                 policy=RetryPolicy(sleep=lambda _seconds: None),
                 invocation=str(uuid.uuid4()),
                 lease=time.time() + 60,
-                claims=claim_table(),
+                claims=claim_table,
             )
         except StubResponseError:
             raise
