@@ -1,0 +1,24 @@
+"""Drift check: what is live against what a deployed stack declares, for every custom resource of
+this library.
+
+CloudFormation's drift detection does not cover ``Custom::`` resources. ``check_stack`` reads a
+deployed stack (DescribeStacks, DescribeStackResources, GetTemplate), resolves each
+``Custom::Chime*`` resource's properties as CloudFormation sent them, parses them with the
+handler's own rules, and compares them with the ChimeSDKVoice service in the resource's region and
+account. Phone numbers of participants and fall-back numbers are never shown.
+"""
+
+from .check import check_stack
+from .report import Difference, DriftReport, ResourceDrift, Reverted, Status, exit_status
+from .stack import DriftCheckError
+
+__all__ = [
+    "Difference",
+    "DriftCheckError",
+    "DriftReport",
+    "ResourceDrift",
+    "Reverted",
+    "Status",
+    "check_stack",
+    "exit_status",
+]
