@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MYPY := $(PY) -m mypy
 PY_STAMP := $(VENV)/.installed-$(shell cksum < requirements-lock.txt | cut -d" " -f1)
+EDITABLE_STAMP := $(VENV)/.editable-$(shell cksum < pyproject.toml | cut -d" " -f1)
 NODE_STAMP := node_modules/.installed
 # The pinned Node.js 22 (npm package `node`) and the pinned CDK CLI come first on PATH, so jsii
 # never runs on the machine's end-of-life Node.js.
@@ -13,12 +14,20 @@ export CDK_DISABLE_CLI_TELEMETRY := true
 
 .PHONY: setup synth test lint clean lock try
 
-setup: $(PY_STAMP) $(NODE_STAMP)
+setup: $(PY_STAMP) $(EDITABLE_STAMP) $(NODE_STAMP)
 
 $(PY_STAMP): requirements-lock.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-lock.txt
 	@rm -f $(VENV)/.installed-* && touch $@
+
+# The package itself, editable, so `python -m chime_proxy_session.drift` and the console script
+# `chime-proxy-session-drift` work from a checkout (README "Drift"). Offline: hatchling is pinned
+# in requirements-lock.txt and the dependencies are installed above.
+$(EDITABLE_STAMP): $(PY_STAMP) pyproject.toml
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-index --no-deps \
+	  --no-build-isolation --editable .
+	@rm -f $(VENV)/.editable-* && touch $@
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
