@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+import combination_rules
 import property_rules as rules
 import proxy_contract as contract
 from property_rules import Rule
@@ -80,7 +81,7 @@ class ResourceType(Record):
     undo_failed_create: bool = False
     # Operations whose IAM action takes no resource ARN (account-wide: Resource "*").
     account_operations: tuple[str, ...] = ()
-    # A rule over several properties (``property_rules.phone_number_search``), applied after each
+    # A rule over several properties (``combination_rules.phone_number_search``), applied after each
     # property's own: given the name to show for each property and the parsed values.
     combination: Callable[[Mapping[str, str], Mapping[str, Any]], None] | None = None
 
@@ -380,7 +381,7 @@ PHONE_NUMBERS: Final = ResourceType(
     update_creates=True,
     undo_failed_create=True,
     account_operations=contract.ACCOUNT_WIDE_OPERATIONS,
-    combination=rules.phone_number_search,
+    combination=combination_rules.phone_number_search,
 )
 
 RESOURCE_TYPES: Final = (SETTINGS, VOICE_CONNECTOR_PROXY, PROXY_SESSION, PHONE_NUMBERS)

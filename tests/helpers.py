@@ -52,6 +52,7 @@ HANDLER_MODULES = (
     "chime_clients.py",
     "claim_records.py",
     "claims.py",
+    "combination_rules.py",
     "crhelper_adapter.py",
     "index.py",
     "once.py",

@@ -29,6 +29,7 @@ SHARED_MODULES: Final = (
     "proxy_contract",
     "records",
     "property_rules",
+    "combination_rules",
     "resource_types",
 )
 
@@ -62,10 +63,13 @@ def _load(name: str) -> ModuleType:
 
 if TYPE_CHECKING:
     # mypy reads the same files through mypy_path (lambda/); at run time they are loaded by path.
+    import combination_rules as combinations
     import property_rules as rules
     import proxy_contract as contract
     import resource_types as types
 else:
-    _safe_text, contract, _records, rules, types = (_load(name) for name in SHARED_MODULES)
+    _safe_text, contract, _records, rules, combinations, types = (
+        _load(name) for name in SHARED_MODULES
+    )
 
-__all__ = ["CONTRACT_FILE", "HANDLER_DIR", "contract", "rules", "types"]
+__all__ = ["CONTRACT_FILE", "HANDLER_DIR", "combinations", "contract", "rules", "types"]

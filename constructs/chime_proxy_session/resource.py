@@ -20,7 +20,7 @@ from aws_cdk import aws_chime as chime
 from constructs import Construct
 
 from . import validation
-from .contract import contract, rules, types
+from .contract import combinations, contract, rules, types
 from .provider import ProxySessionProvider, register
 from .validation import Subject
 
@@ -174,7 +174,7 @@ class ChimeResource(Construct):
             if self.voice_connector is not None:
                 names[contract.VOICE_CONNECTOR_ID] = "voice_connector"
             values = {
-                item.name: rules.UNKNOWN
+                item.name: combinations.UNKNOWN
                 if Token.is_unresolved(written.get(item.name))
                 else written.get(item.name, item.default)
                 for item in kind.properties

@@ -15,6 +15,7 @@ from types import ModuleType
 
 import pytest
 
+import combination_rules
 import property_rules
 import proxy_contract
 import records
@@ -35,6 +36,7 @@ HANDLER_IMPORTS = {
     "proxy_contract": proxy_contract,
     "records": records,
     "property_rules": property_rules,
+    "combination_rules": combination_rules,
     "resource_types": resource_types,
 }
 

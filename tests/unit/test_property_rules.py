@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import combination_rules
 import property_rules as rules
 import proxy_contract as contract
 from property_rules import Rule, RuleError
@@ -297,7 +298,7 @@ def search(**given: Any) -> dict[str, Any]:
     ],
 )
 def test_a_search_the_service_accepts_passes(values: dict[str, Any]) -> None:
-    rules.phone_number_search(PROPS, values)
+    combination_rules.phone_number_search(PROPS, values)
 
 
 @pytest.mark.parametrize(
@@ -349,14 +350,18 @@ def test_a_search_the_service_refuses_is_refused_by_the_names_given(
     values: dict[str, Any], expected: str
 ) -> None:
     with pytest.raises(RuleError) as raised:
-        rules.phone_number_search(PROPS, values)
+        combination_rules.phone_number_search(PROPS, values)
     assert expected in str(raised.value)
 
 
 def test_a_value_known_at_deploy_time_only_is_given_but_not_compared() -> None:
-    unknown = rules.UNKNOWN
-    rules.phone_number_search(PROPS, search(Country=unknown, AreaCode="206"))
-    rules.phone_number_search(PROPS, search(PhoneNumberType=unknown, TollFreePrefix="800"))
-    rules.phone_number_search(PROPS, search(ProductType=unknown, VoiceConnectorId=VC_ID))
+    unknown = combination_rules.UNKNOWN
+    combination_rules.phone_number_search(PROPS, search(Country=unknown, AreaCode="206"))
+    combination_rules.phone_number_search(
+        PROPS, search(PhoneNumberType=unknown, TollFreePrefix="800")
+    )
+    combination_rules.phone_number_search(
+        PROPS, search(ProductType=unknown, VoiceConnectorId=VC_ID)
+    )
     with pytest.raises(rules.RuleError, match="Give at most one of area_code and state"):
-        rules.phone_number_search(PROPS, search(AreaCode=unknown, State=unknown))
+        combination_rules.phone_number_search(PROPS, search(AreaCode=unknown, State=unknown))
