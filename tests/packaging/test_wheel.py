@@ -161,19 +161,21 @@ def consumer(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Consumer:
 def test_wheel_holds_the_package_the_handler_and_py_typed(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     package = {name for name in names if name.startswith("chime_proxy_session/")}
+    source = REPO / "constructs" / "chime_proxy_session"
     assert package == {
-        "chime_proxy_session/__init__.py",
-        "chime_proxy_session/asset.py",
-        "chime_proxy_session/provider.py",
-        "chime_proxy_session/resource.py",
-        "chime_proxy_session/proxy_session.py",
         "chime_proxy_session/py.typed",
-        "chime_proxy_session/contract.py",
-        "chime_proxy_session/settings.py",
-        "chime_proxy_session/validation.py",
-        "chime_proxy_session/voice_connector_proxy.py",
+        *(
+            f"chime_proxy_session/{path.relative_to(source).as_posix()}"
+            for path in source.rglob("*.py")
+        ),
         *(f"chime_proxy_session/_handler/{module}" for module in HANDLER_MODULES),
     }
+    # The drift check runs as `python -m chime_proxy_session.drift` and as a console script.
+    assert "chime_proxy_session/drift/__main__.py" in package
+    entry_points = next(name for name in names if name.endswith(".dist-info/entry_points.txt"))
+    assert "chime-proxy-session-drift = chime_proxy_session.drift.cli:main" in (
+        zipfile.ZipFile(wheel).read(entry_points).decode()
+    )
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
     metadata = next(name for name in names if name.endswith(".dist-info/METADATA"))
     requires = [
@@ -182,6 +184,7 @@ def test_wheel_holds_the_package_the_handler_and_py_typed(wheel: Path) -> None:
         if line.startswith("Requires-Dist:")
     ]
     assert "crhelper==2.0.12" in requires
+    assert any(line.startswith("boto3") for line in requires)
 
 
 def test_wheel_carries_the_apache_license(wheel: Path) -> None:
