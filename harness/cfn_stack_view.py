@@ -1,7 +1,8 @@
 """What CloudFormation shows of a stack, and its answers: what ``harness.cloudformation`` serves.
 
-A `StackView` is what DescribeStacks, DescribeStackResources and GetTemplate answer for one stack
-(`answer` writes those answers in CloudFormation's XML):
+A `StackView` is what DescribeStacks, DescribeStackResources, ListStackResources and GetTemplate
+answer for one stack (`answer` writes those answers in CloudFormation's XML; ListStackResources
+pages of `LIST_PAGE_SIZE` resources, as CloudFormation does, with an opaque NextToken):
 its name and id, status, the template as deployed, the parameters' values, the outputs resolved,
 and each resource's physical id and status. A test builds one by hand, or `view_of` builds it
 from the lifecycle driver's state (`harness.lifecycle.CloudFormationStack`) each time it is asked,
@@ -22,6 +23,7 @@ Times are when the stack was published: the driver does not keep when it deploye
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 import uuid
@@ -56,6 +58,8 @@ _NAME_PROPERTIES: Final = {
     "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
     "AWS::IAM::Policy": "PolicyName",
 }
+LIST_PAGE_SIZE: Final = 100
+"""The resources one ListStackResources page holds."""
 # Statuses after which CloudFormation has deleted the stack's resources.
 _GONE: Final = frozenset({"ROLLBACK_COMPLETE", "DELETE_COMPLETE"})
 
@@ -224,6 +228,8 @@ def answer(
     elif action == "DescribeStackResources":
         view = _resources_of(views, params.get("StackName"), params.get("PhysicalResourceId"))
         _render_resources(child(result, "StackResources"), view, params.get("LogicalResourceId"))
+    elif action == "ListStackResources":
+        _render_summaries(result, _stack(views, params["StackName"]), params.get("NextToken"))
     elif params.get("ChangeSetName"):
         change_set = params["ChangeSetName"]
         raise CloudFormationError(
@@ -318,3 +324,33 @@ def _render_resources(parent: ET.Element, view: StackView, logical_id: str | Non
         child(item, "Timestamp", _time(view.last_updated or view.created))
         child(item, "ResourceStatus", resource.status)
         child(child(item, "DriftInformation"), "StackResourceDriftStatus", "NOT_CHECKED")
+
+
+def _page_start(token: str | None) -> int:
+    """Where the page a NextToken names starts (0 without one)."""
+    if not token:
+        return 0
+    try:
+        return int(base64.urlsafe_b64decode(token.encode()).decode())
+    except (ValueError, binascii.Error):
+        message = "Invalid NextToken: pass the NextToken of an earlier ListStackResources answer"
+        raise CloudFormationError(400, "ValidationError", message) from None
+
+
+def _render_summaries(result: ET.Element, view: StackView, token: str | None) -> None:
+    """Fill ``result`` (ListStackResources' result) with one page of the view's resources, and
+    the NextToken of the next page when there is one."""
+    start = _page_start(token)
+    page = view.resources[start : start + LIST_PAGE_SIZE]
+    summaries = child(result, "StackResourceSummaries")
+    for resource in page:
+        item = child(summaries, "member")
+        child(item, "LogicalResourceId", resource.logical_id)
+        child(item, "PhysicalResourceId", resource.physical_id)
+        child(item, "ResourceType", resource.resource_type)
+        child(item, "LastUpdatedTimestamp", _time(view.last_updated or view.created))
+        child(item, "ResourceStatus", resource.status)
+        child(child(item, "DriftInformation"), "StackResourceDriftStatus", "NOT_CHECKED")
+    if start + LIST_PAGE_SIZE < len(view.resources):
+        following = str(start + LIST_PAGE_SIZE).encode()
+        child(result, "NextToken", base64.urlsafe_b64encode(following).decode())

@@ -4,10 +4,10 @@
 (`Action=DescribeStacks&Version=2010-05-15&StackName=...`) answered with the XML botocore parses
 (namespace ``http://cloudformation.amazonaws.com/doc/2010-05-15/``), so an unmodified boto3 client
 reaches it through ``AWS_ENDPOINT_URL_CLOUDFORMATION`` (`CLOUDFORMATION_ENDPOINT_ENV_VAR`) or
-``endpoint_url=``. It serves DescribeStacks, DescribeStackResources and GetTemplate for the stacks
-it is given: `publish` a stack the lifecycle driver deploys (read afresh at every request, so an
-update or delete through the driver shows at once; ``harness.cfn_stack_view``), or `put` a
-`StackView` built by hand.
+``endpoint_url=``. It serves DescribeStacks, DescribeStackResources, ListStackResources (pages of
+100) and GetTemplate for the stacks it is given: `publish` a stack the lifecycle driver deploys
+(read afresh at every request, so an update or delete through the driver shows at once;
+``harness.cfn_stack_view``), or `put` a `StackView` built by hand.
 
 Requests are checked in this order, as CloudFormation does: SigV4 Authorization header present
 (403 MissingAuthenticationToken), an action of version 2010-05-15 it serves (400 InvalidAction),
@@ -71,7 +71,12 @@ __all__ = [
 
 CLOUDFORMATION_ENDPOINT_ENV_VAR: Final = "AWS_ENDPOINT_URL_CLOUDFORMATION"
 """The environment variable that points boto3's CloudFormation clients at an endpoint."""
-OPERATIONS: Final = ("DescribeStacks", "DescribeStackResources", "GetTemplate")
+OPERATIONS: Final = (
+    "DescribeStacks",
+    "DescribeStackResources",
+    "ListStackResources",
+    "GetTemplate",
+)
 """The actions the stand-in serves."""
 CALLER_ARN: Final = f"arn:{PARTITION}:iam::{ACCOUNT}:user/harness"
 """Who an AccessDenied message says was refused."""
@@ -109,7 +114,7 @@ class CloudFormationCallRecord:
 
 
 class CloudFormationServer(LoopbackService):
-    """An in-memory CloudFormation that answers three read operations, on a local HTTP port.
+    """An in-memory CloudFormation that answers four read operations, on a local HTTP port.
 
     Use it as a context manager, or call `start()` and `stop()`. Point boto3 at `endpoint_url`.
     All methods are thread-safe and may be called while it serves.

@@ -1,4 +1,4 @@
-"""The CloudFormation stand-in: three read operations as boto3 calls them, for a stack the lifecycle
+"""The CloudFormation stand-in: four read operations as boto3 calls them, for a stack the lifecycle
 driver deployed (voice connector made in the emulator) or one built by hand, and its errors."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 from botocore.model import ListShape, Shape, StructureShape
 
 import proxy_contract as contract
+from harness.cfn_stack_view import LIST_PAGE_SIZE
 from harness.cloudformation import (
     CALLER_ARN,
     CLOUDFORMATION_ENDPOINT_ENV_VAR,
@@ -179,6 +180,7 @@ def test_every_field_written_is_one_botocore_parses(
     cfn.meta.events.register("before-parse.cloudformation.*", keep)
     cfn.describe_stacks(StackName=STACK_NAME)
     cfn.describe_stack_resources(StackName=STACK_NAME)
+    cfn.list_stack_resources(StackName=STACK_NAME)
     cfn.get_template(StackName=STACK_NAME)
     model = botocore.session.get_session().get_service_model("cloudformation")
     namespace = "{http://cloudformation.amazonaws.com/doc/2010-05-15/}"
@@ -191,7 +193,12 @@ def test_every_field_written_is_one_botocore_parses(
         output = model.operation_model(operation).output_shape
         assert output is not None
         assert unmodelled(result, output, operation) == []
-    assert sorted(bodies) == ["DescribeStackResources", "DescribeStacks", "GetTemplate"]
+    assert sorted(bodies) == [
+        "DescribeStackResources",
+        "DescribeStacks",
+        "GetTemplate",
+        "ListStackResources",
+    ]
 
 
 # A stack the lifecycle driver deployed. ------------------------------------------------------
@@ -254,6 +261,61 @@ def test_describe_stack_resources_gives_each_physical_id_as_the_driver_holds_it(
     assert proxy["PhysicalResourceId"] == "pid-Proxy"
     by_physical = cfn.describe_stack_resources(PhysicalResourceId="pid-Proxy")
     assert len(by_physical["StackResources"]) == len(resources)
+
+
+def test_list_stack_resources_summarizes_what_describe_stack_resources_shows(
+    deployed: CloudFormationStack, cfn: Any
+) -> None:
+    described = cfn.describe_stack_resources(StackName=STACK_NAME)["StackResources"]
+    listed = cfn.list_stack_resources(StackName=STACK_ID)
+    assert "NextToken" not in listed
+    fields = ("LogicalResourceId", "PhysicalResourceId", "ResourceType", "ResourceStatus")
+    summaries = listed["StackResourceSummaries"]
+    assert [[s[f] for f in fields] for s in summaries] == [
+        [d[f] for f in fields] for d in described
+    ]
+    assert all(isinstance(s["LastUpdatedTimestamp"], datetime) for s in summaries)
+    assert {s["DriftInformation"]["StackResourceDriftStatus"] for s in summaries} == {"NOT_CHECKED"}
+
+
+def test_list_stack_resources_pages_a_large_stack_by_next_token(
+    server: CloudFormationServer, cfn: Any
+) -> None:
+    count = 2 * LIST_PAGE_SIZE + 7
+    resources = tuple(ResourceView(f"Line{i:03d}", PROXY, f"vc-1/s-{i}") for i in range(count))
+    server.put(
+        StackView(
+            name="Large",
+            stack_id=stack_id_for("Large"),
+            status="CREATE_COMPLETE",
+            template={"Resources": {r.logical_id: {"Type": PROXY} for r in resources}},
+            created=START,
+            resources=resources,
+        )
+    )
+    first = cfn.list_stack_resources(StackName="Large")
+    assert len(first["StackResourceSummaries"]) == LIST_PAGE_SIZE
+    pages = cfn.get_paginator("list_stack_resources").paginate(StackName="Large")
+    sizes = [len(page["StackResourceSummaries"]) for page in pages]
+    assert sizes == [LIST_PAGE_SIZE, LIST_PAGE_SIZE, 7]
+    listed = [
+        summary["LogicalResourceId"]
+        for page in cfn.get_paginator("list_stack_resources").paginate(StackName="Large")
+        for summary in page["StackResourceSummaries"]
+    ]
+    assert listed == [resource.logical_id for resource in resources]
+    assert error_of(
+        lambda: cfn.list_stack_resources(StackName="Large", NextToken="not-a-token")
+    ) == (
+        400,
+        "ValidationError",
+        "Invalid NextToken: pass the NextToken of an earlier ListStackResources answer",
+    )
+    assert error_of(lambda: cfn.list_stack_resources(StackName="NoSuchStack")) == (
+        400,
+        "ValidationError",
+        "Stack with id NoSuchStack does not exist",
+    )
 
 
 def test_get_template_gives_the_deployed_template_at_either_stage(
