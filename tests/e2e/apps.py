@@ -5,10 +5,11 @@ The CDK CLI runs this file as the app (``harness.synth.synth(..., app=E2E_APP)``
 ``changed`` (the update of ``base``: Alpha in place, Beta and Gamma replaced), ``fleet`` (twenty
 sessions), ``proxy`` (three voice connector proxy configurations; with the context
 ``e2eProxyVariant=changed``, their update: Main in place, Kept and Moving replaced) and
-``sessions`` (two ProxySession resources that create their sessions) and ``numbers`` (phone
+``sessions`` (two ProxySession resources that create their sessions), ``numbers`` (phone
 numbers on voice connectors the stack makes; with the context ``e2eNumbersVariant=changed``, their
-update: Lines two more, Moving to the other voice connector). With ``e2eProxyVariant=adopting``,
-the ``proxy`` app's Main declares adopt_existing=True.
+update: Lines two more, Moving to the other voice connector) and ``drift`` (every resource type in
+one stack, for the drift check). With ``e2eProxyVariant=adopting``, the ``proxy`` app's Main
+declares adopt_existing=True.
 """
 
 from __future__ import annotations
@@ -211,6 +212,51 @@ def numbers(stack: cdk.Stack) -> None:
     )
 
 
+# The drift app: its proxy's numbers, the settings' session (seeded on VC), the created session.
+DRIFT_LINES_COUNT, DRIFT_SETTINGS_SESSION = 2, "s-drift"
+DRIFT_EXPIRY, DRIFT_SETTINGS_EXPIRY, DRIFT_PROXY_EXPIRY = 60, 30, 45
+
+
+def drift(stack: cdk.Stack) -> None:
+    """Every type in one stack: two voice connectors the stack makes (Connector and Other),
+    Lines (2 numbers in area code 206 on Connector, Destroy), Proxy (Connector's configuration,
+    45 min, US, the fall-back number ``PROXY_FALL_BACK``, waiting for Lines), Line (a session
+    created on it: Voice+SMS, 60 min, the participants ``LINE_PHONES``) and Settings (the
+    settings of the session ``s-drift`` on ``VC``: Voice, 30 min, Retain)."""
+    connector, _ = (
+        chime.CfnVoiceConnector(
+            stack, construct_id, name=name, require_encryption=True, aws_region="us-east-1"
+        )
+        for construct_id, name in (("Connector", "drift"), ("Other", "drift-other"))
+    )
+    lines = PhoneNumbers(
+        stack,
+        "Lines",
+        count=DRIFT_LINES_COUNT,
+        area_code=LINES_AREA_CODE,
+        voice_connector=connector,
+        removal_policy=DESTROY,
+    )
+    proxy = VoiceConnectorProxy(
+        stack,
+        "Proxy",
+        voice_connector=connector,
+        default_session_expiry=cdk.Duration.minutes(DRIFT_PROXY_EXPIRY),
+        phone_number_pool_countries=["US"],
+        fall_back_phone_number=PROXY_FALL_BACK,
+        phone_numbers=[lines],
+    )
+    ProxySession(
+        stack,
+        "Line",
+        voice_connector_proxy=proxy,
+        participant_phone_numbers=LINE_PHONES,
+        capabilities=[VOICE, SMS],
+        expiry=cdk.Duration.minutes(DRIFT_EXPIRY),
+    )
+    _settings(stack, ("Settings", DRIFT_SETTINGS_SESSION, [VOICE], DRIFT_SETTINGS_EXPIRY, RETAIN))
+
+
 APPS: dict[str, Callable[[cdk.Stack], None]] = {
     "base": base,
     "changed": changed,
@@ -218,6 +264,7 @@ APPS: dict[str, Callable[[cdk.Stack], None]] = {
     "proxy": proxy,
     "sessions": sessions,
     "numbers": numbers,
+    "drift": drift,
 }
 
 
