@@ -157,7 +157,10 @@ def test_an_unreachable_endpoint_names_the_gateway_endpoint(claim_table: ClaimTa
 def test_access_denied_names_the_actions_the_role_needs(
     claim_table: ClaimTableInfo, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = claim_table.server.client()
+    # A client of its own: the server's shared one must not keep the denying hook.
+    client = boto3.client(
+        "dynamodb", endpoint_url=claim_table.server.endpoint_url, region_name="us-east-1"
+    )
 
     def deny(**_: Any) -> None:
         from botocore.exceptions import ClientError
