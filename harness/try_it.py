@@ -1,4 +1,4 @@
-"""Try it without an AWS account: the demo app's Create, Update and Delete against the emulator.
+"""Try it without an AWS account: the demo app's Create, Update, drift check and Delete, locally.
 
 Run ``make try``. It synthesizes the demo app twice with the real CDK CLI (``demo_stack.py`` as
 declared, then its update variant: two more phone numbers, every session on Voice+SMS with a
@@ -11,6 +11,14 @@ lifecycle driver creates it through the emulator's CreateVoiceConnector before t
 resources and deletes it after them. It prints each request, the API calls it caused and the
 response, CloudFormation's own calls apart, then what is left: sessions, both proxy
 configurations, the voice connector, the phone numbers, the claims.
+
+Between the update and the delete, the drift check (``chime-proxy-session-drift``, README
+"Drift") reads the updated stack from a local CloudFormation stand-in (``harness.cloudformation``)
+and the emulator: in sync; then Booking's capabilities are changed in the emulator, as someone
+would by hand, and the check shows it MODIFIED with the difference; ``--revert`` puts it back with
+the handler's own update, and a last check finds the stack in sync again. The check runs
+in-process as the command line, with fake credentials and the three local endpoints in its
+environment (restored afterwards), so nothing reaches AWS.
 
 The emulator starts as the demo's account would be: the existing voice connector with the two
 sessions whose settings the stack declares and the proxy configuration they were created under
@@ -25,19 +33,32 @@ says so first.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
+
+import boto3
 
 import proxy_contract as contract
 from app import UPDATED_CONTEXT_KEY
-from demo_stack import DEMO_AREA_CODE, DEMO_SECRETS, DEMO_VOICE_CONNECTOR_ID
-from harness.dynamodb import DynamoDBServer
-from harness.emulator import END_OF_SUPPORT_DATE, CallRecord, ChimeVoiceEmulator
+from chime_proxy_session.drift import main as drift_main
+from demo_stack import DEMO_AREA_CODE, DEMO_SECRETS, DEMO_STACK_NAME, DEMO_VOICE_CONNECTOR_ID
+from harness.cfn_template import REGION
+from harness.cloudformation import CLOUDFORMATION_ENDPOINT_ENV_VAR, CloudFormationServer
+from harness.dynamodb import DYNAMODB_ENDPOINT_ENV_VAR, DynamoDBServer
+from harness.emulator import (
+    END_OF_SUPPORT_DATE,
+    ENDPOINT_ENV_VAR,
+    CallRecord,
+    ChimeVoiceEmulator,
+)
 from harness.lifecycle import (
     CLOUDFORMATION_ACCESS_KEY_ID,
     CloudFormationStack,
@@ -57,6 +78,16 @@ EXISTING_PROXY_COUNTRIES = ("US", "CA")
 # GetPhoneNumberOrder, so the run shows the handler polling.
 ORDER_POLLS = 2
 DELETION_QUEUE = "DeleteInProgress"
+DRIFT_COMMAND = "chime-proxy-session-drift"
+DELETE_TITLE = "DELETE the stack"
+DRIFT_TITLE = f"DRIFT CHECK of the updated stack ({DRIFT_COMMAND}, README 'Drift')"
+# The drift check's exit statuses: in sync; drifted; reverted; in sync.
+DRIFT_STATUSES = [0, 1, 0, 0]
+# The session whose capabilities are changed by hand for the drift check, and to what.
+DRIFTED_SESSION = "Booking"
+DRIFTED_CAPABILITIES = [contract.CAPABILITY_VOICE]
+# The variables the drift command's boto3 reads: the local endpoints and fake credentials.
+_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 END_OF_SUPPORT_NOTICE = (
     f"Note: AWS ended support for Amazon Chime SDK proxy sessions on {END_OF_SUPPORT_DATE}. The "
     "local emulator still serves them, so the lifecycle can be tried here; in a real account "
@@ -128,9 +159,93 @@ class Printer:
             print(f"  Data: {json.dumps(response['Data'])}")
 
 
+@contextlib.contextmanager
+def local_aws(variables: Mapping[str, str]) -> Iterator[None]:
+    """The process environment with ``variables`` set (and AWS_PROFILE unset, so that no profile
+    of the machine is used), restored on exit."""
+    names = {*variables, "AWS_PROFILE"}
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def drift_check(
+    emulator: ChimeVoiceEmulator, cloudformation: CloudFormationServer, *options: str
+) -> int:
+    """Run the drift command on the demo stack as a user would, print what it printed, the API
+    calls it made and its exit status; return the status."""
+    args = [DEMO_STACK_NAME, "--region", REGION, *options]
+    print(RULE)
+    print(f"$ {DRIFT_COMMAND} {' '.join(args)}")
+    emulator.reset_calls()
+    cloudformation.reset_calls()
+    status = drift_main(args)
+    stack_reads = ", ".join(str(call.operation) for call in cloudformation.calls)
+    print(f"  CloudFormation calls: {stack_reads}")
+    # The reads summed up by operation; anything else (the revert's update) in full.
+    reads = Counter(call.operation for call in emulator.calls if call.operation.startswith("Get"))
+    print("  API calls (reads): " + ", ".join(f"{n} {name}" for name, n in reads.items()))
+    for call in emulator.calls:
+        if not call.operation.startswith("Get"):
+            print(f"  {describe(call)}")
+    emulator.reset_calls()
+    meaning = {0: "in sync", 1: "drifted", 2: "could not run"}.get(status, "")
+    print(f"Exit status: {status} ({meaning})")
+    return status
+
+
+def drift_steps(
+    emulator: ChimeVoiceEmulator,
+    stack: CloudFormationStack,
+    template: Mapping[str, Any],
+    variables: Mapping[str, str],
+) -> list[int]:
+    """The drift check of the deployed stack: in sync, then Booking's capabilities changed by
+    hand (found MODIFIED), reverted, and in sync again; the exit statuses."""
+    booking = next(
+        resource
+        for logical_id, resource in stack.resources.items()
+        if logical_id.startswith(DRIFTED_SESSION)
+    )
+    voice_connector_id, session_id = booking.physical_id.split(":")[-2:]
+    with CloudFormationServer() as cloudformation:
+        cloudformation.publish(stack, template=template)
+        print(f"CloudFormation stand-in at {cloudformation.endpoint_url}: the stack as deployed")
+        endpoints = {CLOUDFORMATION_ENDPOINT_ENV_VAR: cloudformation.endpoint_url}
+        with local_aws({**variables, **endpoints}):
+            statuses = [drift_check(emulator, cloudformation)]
+            print(RULE)
+            print(
+                f"By hand, outside CloudFormation: UpdateProxySession on {DRIFTED_SESSION}'s "
+                f"session {session_id} (voice connector {voice_connector_id}), capabilities "
+                f"{','.join(DRIFTED_CAPABILITIES)} only"
+            )
+            chime: Any = boto3.client(
+                "chime-sdk-voice", endpoint_url=emulator.endpoint_url, region_name=REGION
+            )
+            chime.update_proxy_session(
+                VoiceConnectorId=voice_connector_id,
+                ProxySessionId=session_id,
+                Capabilities=DRIFTED_CAPABILITIES,
+            )
+            statuses.append(drift_check(emulator, cloudformation))
+            statuses.append(drift_check(emulator, cloudformation, "--revert"))
+            statuses.append(drift_check(emulator, cloudformation))
+    return statuses
+
+
 def main() -> int:
-    """Synthesize, then run Create, Update and Delete; return 0 when every step succeeded, the
-    existing configuration is unchanged and the stack kept none of its numbers."""
+    """Synthesize, then run Create, Update, the drift check and Delete; return 0 when every step
+    succeeded, the drift check exited as expected (0, 1, 0 after --revert, 0), the existing
+    configuration is unchanged and the stack kept none of its numbers."""
     print(END_OF_SUPPORT_NOTICE)
     print()
     with tempfile.TemporaryDirectory(prefix="try-it-") as scratch:
@@ -176,6 +291,12 @@ def main() -> int:
             if runner.claim_table is not None:
                 print(f"Claim table (moto's DynamoDB at {dynamodb.endpoint_url}): created")
             printer = Printer(emulator)
+            # What the drift command reads: the three local endpoints, the function's credentials.
+            local = {
+                ENDPOINT_ENV_VAR: emulator.endpoint_url,
+                DYNAMODB_ENDPOINT_ENV_VAR: dynamodb.endpoint_url,
+                **{name: runner.env[name] for name in _CREDENTIALS},
+            }
             stack = CloudFormationStack(
                 runner, on_invocation=printer, max_workers=1, dynamic_references=DEMO_SECRETS
             )
@@ -188,9 +309,13 @@ def main() -> int:
                     "settings, Booking's capabilities; a replacement: Courier's new driver)",
                     lambda: stack.deploy(updated.template, "update"),
                 ),
-                ("DELETE the stack", stack.delete),
+                (DELETE_TITLE, stack.delete),
             ]
+            drifts: list[int] = []
             for title, step in steps:
+                if title == DELETE_TITLE:  # the updated stack's drift check comes before
+                    print(f"\n=== {DRIFT_TITLE} ===")
+                    drifts = drift_steps(emulator, stack, updated.template, local)
                 print(f"\n=== {title} ===")
                 operation = step()
                 made.update(
@@ -245,6 +370,7 @@ def main() -> int:
                 summary = ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
                 print(f"  claims (one per request that ordered or created): {summary or 'none'}")
     ok = results == ["CREATE_COMPLETE", "UPDATE_COMPLETE", "DELETE_COMPLETE"] and untouched
+    ok = ok and drifts == DRIFT_STATUSES
     return 0 if ok and numbers and not kept else 1
 
 

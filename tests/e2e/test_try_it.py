@@ -1,6 +1,7 @@
 """The README's "Try it without an AWS account" command runs and prints the whole lifecycle: the
 chain from a voice connector CloudFormation makes to the sessions, two more numbers in the update,
-and a delete that leaves the numbers in the deletion queue."""
+the drift check of the updated stack (in sync, a session changed by hand found MODIFIED, reverted,
+in sync again), and a delete that leaves the numbers in the deletion queue."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from demo_stack import (
     DEMO_PHONE_NUMBER_COUNT,
     DEMO_PHONE_NUMBER_COUNT_UPDATED,
     DEMO_SECRETS,
+    DEMO_STACK_NAME,
     DEMO_VOICE_CONNECTOR_ID,
 )
 from harness import try_it
@@ -25,12 +27,25 @@ CLOUDFORMATION = "CloudFormation -> AWS::Chime::VoiceConnector (CloudFormation's
 
 
 def steps(out: str) -> dict[str, str]:
-    """The output of each stack operation, and what is left after them ("left")."""
+    """The output of each stack operation, of the drift check between the update and the delete
+    ("drift"), and what is left after them ("left")."""
     _, rest = out.split("=== CREATE the stack ===", 1)
     create, rest = rest.split("=== UPDATE the stack", 1)
-    update, rest = rest.split("=== DELETE the stack ===", 1)
+    update, rest = rest.split(f"=== {try_it.DRIFT_TITLE} ===", 1)
+    drift, rest = rest.split("=== DELETE the stack ===", 1)
     delete, left = rest.split("What is left in the emulator:", 1)
-    return {"create": create, "update": update, "delete": delete, "left": left}
+    return {"create": create, "update": update, "drift": drift, "delete": delete, "left": left}
+
+
+def report(block: str) -> dict[str, list[str]]:
+    """The rows of a drift report printed in ``block``, by logical id's construct id (e.g.
+    "Booking"): its cells (logical id, type, status and, when drifted, property, declared,
+    live)."""
+    return {
+        cells[0][:-8]: cells
+        for cells in (line.split() for line in block.splitlines())
+        if cells and cells[0][:-8].isalpha() and cells[1:2] and cells[1].startswith("Custom::")
+    }
 
 
 def blocks(step: str) -> list[str]:
@@ -140,6 +155,51 @@ def test_try_it_runs_create_update_delete(capsys: pytest.CaptureFixture[str]) ->
     assert f"API call: UpdateProxySession voice connector {new}, session" in update
     assert update.count("CloudFormation -> Delete Courier") == 1
     assert "API call: CreateProxySession" in block(update, "CloudFormation -> Update Courier")
+
+    # DRIFT: the updated stack read from the CloudFormation stand-in and compared with the
+    # emulator, four times: in sync; Booking's capabilities changed by hand, MODIFIED; reverted
+    # with the handler's UpdateProxySession; in sync. Nothing is created or deleted.
+    drift = step["drift"]
+    command = f"$ chime-proxy-session-drift {DEMO_STACK_NAME} --region us-east-1"
+    checks = [item for item in blocks(drift) if item.startswith(command)]
+    assert [item.splitlines()[0] for item in checks] == [command] * 2 + [
+        f"{command} --revert",
+        command,
+    ]
+    ours = ["SupportLine", "SalesLine", "Numbers", "Proxy", "Booking", "Courier"]
+    for check, status in zip(
+        checks, ["0 (in sync)", "1 (drifted)", "0 (in sync)", "0 (in sync)"], strict=True
+    ):
+        assert list(report(check)) == ours
+        assert check.endswith(f"Exit status: {status}")
+        assert (
+            "  CloudFormation calls: DescribeStacks, GetTemplate, DescribeStackResources" in check
+        )
+    synced, drifted, reverted, synced_again = checks
+    for check in (synced, synced_again):
+        assert {cells[2] for cells in report(check).values()} == {"IN_SYNC"}
+        assert "6 resources: 6 IN_SYNC" in check
+    by_hand = block(drift, "By hand, outside CloudFormation: UpdateProxySession on Booking's")
+    assert f"(voice connector {new}), capabilities Voice only" in by_hand
+    for check in (drifted, reverted):  # --revert prints the report as found, then what it did
+        rows = report(check)
+        assert rows.pop("Booking")[1:] == [
+            "Custom::ChimeProxySession",
+            "MODIFIED",
+            "Capabilities",
+            "Voice,SMS",
+            "Voice",
+        ]
+        assert {cells[2] for cells in rows.values()} == {"IN_SYNC"}
+        assert "6 resources: 5 IN_SYNC, 1 MODIFIED" in check
+    assert re.search(
+        r"^Reverted Booking\w{8} \(Custom::ChimeProxySession\) with UpdateProxySession: "
+        r"Capabilities Voice -> Voice,SMS$",
+        reverted,
+        re.MULTILINE,
+    )
+    assert f"API call: UpdateProxySession voice connector {new}, session" in reverted
+    assert api_calls(drift) == ["UpdateProxySession"]  # the reads are summed up, not listed
 
     # DELETE: the sessions, the proxy configuration, the numbers released (Destroy), then the
     # voice connector by CloudFormation; the existing voice connector's settings as their
