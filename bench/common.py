@@ -8,15 +8,11 @@ its timed process, as ``cdk synth`` would.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from importlib import metadata
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
@@ -83,6 +79,9 @@ class Plan:
     # (the first is the baseline the largest is compared with), and Creates at each.
     live_sessions: tuple[int, ...]
     claimed_create_runs: int
+    # Measure 11: the resources of the stack a drift check reads, and the checks in each mode.
+    drift_resources: int
+    drift_runs: int
 
 
 FULL_PLAN: Final = Plan(
@@ -98,6 +97,8 @@ FULL_PLAN: Final = Plan(
     session_count=100,
     live_sessions=(0, 1_000, 10_000),
     claimed_create_runs=5,
+    drift_resources=100,
+    drift_runs=5,
 )
 QUICK_PLAN: Final = Plan(
     quick=True,
@@ -112,6 +113,8 @@ QUICK_PLAN: Final = Plan(
     session_count=10,
     live_sessions=(0, 1_000, 10_000),
     claimed_create_runs=1,
+    drift_resources=10,
+    drift_runs=2,
 )
 
 
@@ -348,69 +351,3 @@ def template_of(kind: str, sessions: Sequence[Session], outdir: Path) -> dict[st
         return synthesize(kind, sessions, outdir).template
     finally:
         shutil.rmtree(outdir, ignore_errors=True)
-
-
-# --------------------------------------------------------------------------------------------
-# The machine
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Machine:
-    """The machine and toolchain the figures come from.
-
-    The last three fields are known only when the run ends; the driver fills them in with
-    ``dataclasses.replace``.
-    """
-
-    arch: str
-    cpu: str
-    cores: int | None
-    memory_gib: float
-    python: str
-    node: str
-    aws_cdk_lib: str
-    boto3: str
-    date: str
-    load_average_at_start: tuple[float, ...]
-    section_seconds: Mapping[str, float] = field(default_factory=dict)
-    load_average_at_end: tuple[float, ...] = ()
-    bench_seconds: float = 0.0
-
-
-def load_average() -> tuple[float, ...]:
-    """The 1, 5 and 15 minute load averages, rounded."""
-    return tuple(round(value, 2) for value in os.getloadavg())
-
-
-def machine() -> Machine:
-    """Describe this machine and the toolchain versions, as the run starts."""
-    from harness.synth import cli_env
-
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        "unknown",
-    )
-    node = subprocess.run(
-        ["node", "--version"],  # noqa: S607 - the pinned Node.js, first on cli_env's PATH
-        env=cli_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout.strip()
-    return Machine(
-        arch=os.uname().machine,
-        cpu=cpu,
-        cores=os.cpu_count(),
-        memory_gib=round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-        python=sys.version.split()[0],
-        node=node,
-        aws_cdk_lib=metadata.version("aws-cdk-lib"),
-        boto3=metadata.version("boto3"),
-        date=datetime.now(UTC).isoformat(timespec="seconds"),
-        load_average_at_start=load_average(),
-    )

@@ -17,6 +17,8 @@ measures both constructs making the same ChimeSDKVoice ``UpdateProxySession`` ca
    (``bench.created_sessions``);
 10. one ProxySession Create beside S sessions already Open on the voice connector: its calls and
     its time as S grows (``bench.claimed_create``);
+11. a drift check of a stack with N resources of every type: its API calls by service and
+    operation, and its seconds in process and as the command line (``bench.drift_check``);
 
 and writes ``results.md``, ``results.json`` and ``template-bytes.png`` into ``bench/results/`` (or
 ``--out DIR``; ``bench.report``, ``bench.chart``). ``--quick`` measures small N with few
@@ -43,20 +45,15 @@ from bench.chart import plot
 from bench.claimed_create import measure_claimed_create
 from bench.cold_runner import cold_runner
 from bench.cold_start import measure_cold_start
-from bench.common import (
-    DEFAULT_OUT,
-    FULL_PLAN,
-    QUICK_PLAN,
-    Plan,
-    load_average,
-    log,
-    machine,
-)
+from bench.common import DEFAULT_OUT, FULL_PLAN, QUICK_PLAN, Plan, log
 from bench.created_sessions import measure_created_sessions
+from bench.drift_check import measure_drift_check
 from bench.fleet import measure_fleet
-from bench.report import Results, render_markdown, results_json, targets
+from bench.machine import load_average, machine
+from bench.report import Results, render_markdown, results_json
 from bench.scale import measure_scale
 from bench.synth_time import measure_synth_time
+from bench.targets import targets
 from bench.template_size import measure_assets, measure_templates
 
 
@@ -123,6 +120,9 @@ def run(plan: Plan, out: Path) -> Results:
         log("10: a ProxySession Create beside live sessions")
         claimed = measure_claimed_create(plan, workdir, emulator, sink, dynamodb)
         sections.done("claimed_create")
+        log("11: a drift check of a stack of every type")
+        drift = measure_drift_check(plan, workdir, emulator, sink, dynamodb)
+        sections.done("drift_check")
 
     results = Results(
         machine=replace(
@@ -144,6 +144,7 @@ def run(plan: Plan, out: Path) -> Results:
         scale=scale,
         created_sessions=created,
         claimed_create=claimed,
+        drift_check=drift,
         targets=targets(
             bytes_per_resource=sizes.bytes_per_resource,
             bytes_per_resource_pinned=sizes.bytes_per_resource_pinned,

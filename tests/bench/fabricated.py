@@ -14,12 +14,15 @@ from datetime import UTC, datetime, timedelta
 from bench.api_calls import EXPECTED_CALLS, Request, api_calls
 from bench.claimed_create import ClaimedCreate, CreateSample, claimed_create
 from bench.cold_start import cold_start, import_breakdown
-from bench.common import OURS, QUICK_PLAN, THEIRS, Machine, Pair
+from bench.common import OURS, QUICK_PLAN, THEIRS, Pair
 from bench.created_sessions import CreatedSessions, created_sessions
+from bench.drift_check import CheckRun, DriftCheck, drift_check
 from bench.fleet import Update, fleet
-from bench.report import Results, targets
+from bench.machine import Machine
+from bench.report import Results
 from bench.scale import Agreement, Scale, real_row, virtual_row
 from bench.synth_time import synth_time
+from bench.targets import targets
 from bench.template_size import (
     AssetFigures,
     Assets,
@@ -125,6 +128,43 @@ def claimed_creates(*, slowest: float = 0.12) -> ClaimedCreate:
     )
 
 
+CHECK_CALLS = {
+    "CloudFormation": {
+        "DescribeStacks -> 200": 1,
+        "GetTemplate -> 200": 1,
+        "ListStackResources -> 200": 2,
+    },
+    "ChimeSDKVoice": {
+        "GetPhoneNumber -> 200": 2,
+        "GetVoiceConnectorProxy -> 200": 1,
+        "GetProxySession -> 200": 98,
+    },
+    "DynamoDB": {"Query -> 200": 1},
+}
+
+
+def check_run(seconds: float, **statuses: int) -> CheckRun:
+    """A check of the 100-resource stack that found ``statuses`` (all in sync by default)."""
+    return CheckRun(seconds, statuses or {"IN_SYNC": 100}, CHECK_CALLS)
+
+
+def drift_checked(*command_line: CheckRun) -> DriftCheck:
+    """Two checks in process and two as the command line (or ``command_line``)."""
+    return drift_check(
+        composition={
+            "Custom::ChimePhoneNumbers": 1,
+            "Custom::ChimeVoiceConnectorProxy": 1,
+            "Custom::ChimeProxySession": 49,
+            "Custom::ChimeProxySessionSettings": 49,
+        },
+        template_resources=107,
+        deploy_status="CREATE_COMPLETE",
+        deploy_seconds=12.43,
+        in_process=[check_run(0.3), check_run(0.5)],
+        command_line=command_line or [check_run(1.2), check_run(1.4)],
+    )
+
+
 def _template(
     size: int, resources: int, policies: int, synth_error: str | None = None
 ) -> TemplateFigures:
@@ -222,6 +262,7 @@ def fabricated_results() -> Results:
         met=full_stack.met,
     )
     claimed = claimed_creates()
+    drifted = drift_checked()
     return Results(
         machine=Machine(
             arch="x86_64",
@@ -243,6 +284,7 @@ def fabricated_results() -> Results:
                 "scale": 6.0,
                 "created_sessions": 7.0,
                 "claimed_create": 8.0,
+                "drift_check": 9.0,
             },
             load_average_at_end=(2.0, 1.0, 0.5),
             bench_seconds=10.0,
@@ -260,6 +302,7 @@ def fabricated_results() -> Results:
         scale=scale_figures,
         created_sessions=sessions_created(),
         claimed_create=claimed,
+        drift_check=drifted,
         targets=targets(
             bytes_per_resource=per_resource,
             bytes_per_resource_pinned=per_resource,

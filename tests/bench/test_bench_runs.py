@@ -179,3 +179,33 @@ def test_a_create_beside_live_sessions_runs_with_its_claim_table(results: dict[s
     assert claimed["time_ratio"] > 0
     assert rows[-1]["seeding_seconds"] > rows[0]["seeding_seconds"]
     assert "claimed_create" in results["machine"]["section_seconds"]
+
+
+def test_a_drift_check_reads_each_resource_once(results: dict[str, Any]) -> None:
+    drift = results["drift_check"]
+    plan = results["plan"]
+    n = plan["drift_resources"]
+    assert drift["resources"] == n
+    assert drift["deploy_status"] == "CREATE_COMPLETE"
+    assert drift["statuses"] == {"IN_SYNC": n}
+    assert drift["all_in_sync"] is True
+    assert drift["same_calls_every_run"] is True
+    # The stack: under 100 resources, so one DescribeStackResources; its two numbers, its proxy,
+    # every session (the created ones and those of the settings) once; the claim table once.
+    assert drift["calls"] == {
+        "CloudFormation": {
+            "DescribeStacks -> 200": 1,
+            "GetTemplate -> 200": 1,
+            "DescribeStackResources -> 200": 1,
+        },
+        "ChimeSDKVoice": {
+            "GetPhoneNumber -> 200": 2,
+            "GetVoiceConnectorProxy -> 200": 1,
+            "GetProxySession -> 200": n - 2,
+        },
+        "DynamoDB": {"Query -> 200": 1},
+    }
+    assert drift["api_calls"] == n + 5
+    _timing(drift["in_process"], plan["drift_runs"])
+    _timing(drift["command_line"], plan["drift_runs"])
+    assert "drift_check" in results["machine"]["section_seconds"]

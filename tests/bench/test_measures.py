@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from bench.cold_start import import_breakdown, parse_importtime
-from bench.common import Pair, Timing, json_object, numbered_sessions
+from bench.common import BenchError, Pair, Timing, json_object, numbered_sessions
+from bench.drift_check import CheckRun, composition_of, drift_check
 from bench.fleet import fleet, percentile
 from bench.synth_time import synth_time
 from bench.template_size import (
@@ -21,7 +22,7 @@ from bench.template_size import (
     template_bytes,
 )
 from chime_proxy_session import RESOURCE_TYPE
-from tests.bench.fabricated import fleet_update
+from tests.bench.fabricated import CHECK_CALLS, check_run, drift_checked, fleet_update
 
 
 def _template(n: int) -> dict[str, Any]:
@@ -157,3 +158,33 @@ def test_percentile_is_nearest_rank() -> None:
 def test_results_json_names_ours_and_theirs_by_construct() -> None:
     written = asdict(Pair(ours={1: 2}, theirs=3), dict_factory=json_object)
     assert written == {"ProxySessionSettings": {1: 2}, "AwsCustomResource": 3}
+
+
+def test_a_drift_check_stack_holds_every_type() -> None:
+    """PhoneNumbers and VoiceConnectorProxy, then the rest split between created sessions and
+    settings."""
+    assert composition_of(100) == (49, 49)
+    assert composition_of(10) == (4, 4)
+    assert composition_of(5) == (1, 2)
+    with pytest.raises(BenchError, match="N >= 4"):
+        composition_of(3)
+
+
+def test_a_drift_check_compares_every_run_with_the_first() -> None:
+    figures = drift_checked()
+    assert (figures.resources, figures.api_calls, figures.runs_each) == (100, 106, 2)
+    assert figures.calls["DynamoDB"] == {"Query -> 200": 1}
+    assert (figures.same_calls_every_run, figures.all_in_sync) == (True, True)
+    assert (figures.in_process.median, figures.command_line.median) == (0.4, 1.3)
+    assert figures.deploy_seconds == 12.4
+    fewer = CheckRun(1.2, {"IN_SYNC": 100}, {**CHECK_CALLS, "DynamoDB": {}})
+    assert drift_checked(fewer, check_run(1.3)).same_calls_every_run is False
+    with pytest.raises(BenchError, match="in neither mode, or in one only"):
+        drift_check(
+            composition={"Custom::ChimeProxySession": 1},
+            template_resources=8,
+            deploy_status="CREATE_COMPLETE",
+            deploy_seconds=1.0,
+            in_process=[check_run(0.1)],
+            command_line=[],
+        )
