@@ -31,7 +31,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, cast
-from urllib.parse import parse_qs
 
 import boto3
 import botocore.session
@@ -245,12 +244,7 @@ class CloudFormationServer(LoopbackService):
 
     def _respond(self, request: HttpRequest) -> HttpResponse:
         arrived = to_millis(self._clock())
-        _, _, query = request.target.partition("?")
-        form = parse_qs(query, keep_blank_values=True)
-        body = parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True)
-        for key, values in body.items():
-            form.setdefault(key, []).extend(values)
-        params = {key: values[-1] for key, values in form.items()}
+        params = request.form()
         signer = signing_credential(request.header("Authorization"))
         request_id = str(uuid.uuid4())
         try:

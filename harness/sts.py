@@ -30,7 +30,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final, cast
-from urllib.parse import parse_qs
 
 import botocore.session
 from botocore.model import ServiceModel, StructureShape
@@ -236,12 +235,7 @@ class StsEmulator(LoopbackService):
 
     def _respond(self, request: HttpRequest) -> HttpResponse:
         arrived = to_millis(self._clock())
-        _, _, query = request.target.partition("?")
-        form = parse_qs(query, keep_blank_values=True)
-        body = parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True)
-        for key, values in body.items():
-            form.setdefault(key, []).extend(values)
-        params = {key: values[-1] for key, values in form.items()}
+        params = request.form()
         signer = signing_credential(request.header("Authorization"))
         role = self._role(params.get("RoleArn"))
         external_id = params.get("ExternalId")

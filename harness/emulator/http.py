@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Final, Self, cast
+from urllib.parse import parse_qs
 
 _STOP_JOIN_SECONDS: Final = 5.0
 
@@ -45,6 +46,16 @@ class HttpRequest:
     def header(self, name: str) -> str | None:
         """The value of the header `name` (any case), or None."""
         return self.headers.get(name.lower())
+
+    def form(self) -> dict[str, str]:
+        """The parameters of a query-protocol request (STS, CloudFormation): the query string's
+        and the form-encoded body's, the last value of each name."""
+        _, _, query = self.target.partition("?")
+        form = parse_qs(query, keep_blank_values=True)
+        body = parse_qs(self.body.decode("utf-8", "replace"), keep_blank_values=True)
+        for key, values in body.items():
+            form.setdefault(key, []).extend(values)
+        return {key: values[-1] for key, values in form.items()}
 
 
 @dataclass(frozen=True, slots=True)
