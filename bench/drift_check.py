@@ -18,7 +18,6 @@ every run made the same and found every resource in sync, and the seconds. No ta
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
@@ -26,7 +25,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -49,6 +48,7 @@ from bench.common import (
 )
 from bench.created_sessions import phones
 from bench.dynamodb_calls import DynamoDBCallCounter
+from harness.local_env import local_aws
 
 if TYPE_CHECKING:
     from harness.cloudformation import CloudFormationServer
@@ -196,23 +196,6 @@ def drift_stack(n: int, outdir: Path) -> Synthesized:
     return Synthesized(outdir=outdir, template_path=path, template=json.loads(path.read_bytes()))
 
 
-@contextlib.contextmanager
-def environment(variables: Mapping[str, str]) -> Iterator[None]:
-    """This process's environment with ``variables`` set and AWS_PROFILE unset, restored on
-    exit: boto3 reads the endpoints and credentials from it when a client is made."""
-    saved = {name: os.environ.get(name) for name in {*variables, "AWS_PROFILE"}}
-    os.environ.pop("AWS_PROFILE", None)
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 @dataclass
 class _StandIns:
     """The three services a check calls; ``run`` records what each was called for."""
@@ -313,7 +296,7 @@ def measure_drift_check(
         library_on_path()
         import chime_proxy_session.drift  # noqa: F401 - loaded before the timed runs
 
-        with environment(variables):
+        with local_aws(variables):
             in_process = [stand_ins.run(in_process=True) for _ in range(plan.drift_runs)]
             command_line = [stand_ins.run(in_process=False) for _ in range(plan.drift_runs)]
     types = [str(resource["Type"]) for resource in template["Resources"].values()]

@@ -33,13 +33,11 @@ says so first.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -66,6 +64,7 @@ from harness.lifecycle import (
     LambdaRunner,
     StackOperation,
 )
+from harness.local_env import local_aws
 from harness.response_sink import ResponseSink
 from harness.synth import synth
 from safe_text import redact
@@ -157,24 +156,6 @@ class Printer:
             print(f"  Reason: {response['Reason']}")
         if response.get("Data"):
             print(f"  Data: {json.dumps(response['Data'])}")
-
-
-@contextlib.contextmanager
-def local_aws(variables: Mapping[str, str]) -> Iterator[None]:
-    """The process environment with ``variables`` set (and AWS_PROFILE unset, so that no profile
-    of the machine is used), restored on exit."""
-    names = {*variables, "AWS_PROFILE"}
-    saved = {name: os.environ.get(name) for name in names}
-    os.environ.pop("AWS_PROFILE", None)
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def drift_check(
